@@ -1,0 +1,36 @@
+"""The container contract between the service image and the infrastructure that runs it.
+
+The service (service/) implements it, the Pulumi program configures ECS and the ALB from it,
+and the tests check that the Dockerfile and the app still match it.
+"""
+
+from __future__ import annotations
+
+# The non-root user the image declares (Dockerfile USER) and the task definition runs as.
+CONTAINER_UID = 1000
+CONTAINER_GID = 1000
+CONTAINER_USER = f"{CONTAINER_UID}:{CONTAINER_GID}"
+
+CONTAINER_NAME = "app"
+CONTAINER_PORT = 8000
+
+# Liveness is cheap and dependency-free (container and ALB health checks);
+# readiness says the app can serve traffic.
+LIVENESS_PATH = "/healthz"
+READINESS_PATH = "/readyz"
+
+# The writable scratch directory mounted over an otherwise read-only root filesystem.
+TMP_MOUNT_PATH = "/tmp"
+
+# One uvicorn process per container: replication is the cluster's job.
+APP_MODULE = "app.main:app"
+
+
+def liveness_probe_command(port: int = CONTAINER_PORT, path: str = LIVENESS_PATH) -> list[str]:
+    """An ECS healthCheck command that works in a slim image: Python's urllib, no curl."""
+    script = (
+        "import sys, urllib.request; "
+        f"sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:{port}{path}', timeout=3)"
+        ".status == 200 else 1)"
+    )
+    return ["CMD", "python", "-c", script]

@@ -1,0 +1,69 @@
+"""ECS, Fargate and ALB limits and defaults that both the program and the pack rely on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """An inclusive range of whole seconds (or counts) that ECS accepts for one field."""
+
+    low: int
+    high: int
+
+    def contains(self, value: int) -> bool:
+        return self.low <= value <= self.high
+
+    def __str__(self) -> str:
+        return f"{self.low} to {self.high}"
+
+
+# Container healthCheck fields in a task definition (ECS API reference, HealthCheck).
+HEALTH_CHECK_BOUNDS: dict[str, Bounds] = {
+    "interval": Bounds(5, 300),
+    "timeout": Bounds(2, 60),
+    "retries": Bounds(1, 10),
+    "startPeriod": Bounds(0, 300),
+}
+HEALTH_CHECK_DEFAULTS: dict[str, int] = {
+    "interval": 30,
+    "timeout": 5,
+    "retries": 3,
+    "startPeriod": 0,
+}
+
+# Seconds between SIGTERM and SIGKILL for a container; Fargate caps it at 120 (default 30).
+STOP_TIMEOUT_BOUNDS = Bounds(2, 120)
+STOP_TIMEOUT_DEFAULT = 30
+
+# Target group deregistration delay (seconds), ALB idle timeout (seconds).
+DEREGISTRATION_DELAY_BOUNDS = Bounds(0, 3600)
+DEREGISTRATION_DELAY_DEFAULT = 300
+ALB_IDLE_TIMEOUT_BOUNDS = Bounds(1, 4000)
+ALB_IDLE_TIMEOUT_DEFAULT = 60
+
+# Health-check grace period for an ECS service behind a load balancer (seconds).
+HEALTH_CHECK_GRACE_PERIOD_BOUNDS = Bounds(0, 2_147_483_647)
+
+# ELB security policies that allow TLS 1.0 or 1.1; every other ELBSecurityPolicy is TLS 1.2+.
+TLS_LEGACY_POLICIES: frozenset[str] = frozenset(
+    {
+        "ELBSecurityPolicy-2016-08",
+        "ELBSecurityPolicy-2015-05",
+        "ELBSecurityPolicy-TLS-1-0-2015-04",
+        "ELBSecurityPolicy-TLS-1-1-2017-01",
+        "ELBSecurityPolicy-FS-2018-06",
+        "ELBSecurityPolicy-FS-1-1-2019-08",
+        "ELBSecurityPolicy-TLS13-1-0-2021-06",
+        "ELBSecurityPolicy-TLS13-1-1-2021-06",
+    }
+)
+DEFAULT_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+
+def is_tls12_or_newer(policy: str | None) -> bool:
+    """True for ELB security policies that refuse TLS 1.0 and 1.1."""
+    if not policy or policy in TLS_LEGACY_POLICIES:
+        return False
+    return policy.startswith("ELBSecurityPolicy")
