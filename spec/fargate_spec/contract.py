@@ -34,3 +34,16 @@ def liveness_probe_command(port: int = CONTAINER_PORT, path: str = LIVENESS_PATH
         ".status == 200 else 1)"
     )
     return ["CMD", "python", "-c", script]
+
+# Uvicorn reads every CLI option from a UVICORN_* environment variable (click's
+# auto_envvar_prefix), so the image's CMD stays one fixed line and the task definition tunes
+# timing per environment. CLI flags would override these, so the CMD sets none of them.
+UVICORN_KEEP_ALIVE_ENV = "UVICORN_TIMEOUT_KEEP_ALIVE"
+UVICORN_GRACEFUL_SHUTDOWN_ENV = "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN"
+UVICORN_FORWARDED_ALLOW_IPS_ENV = "UVICORN_FORWARDED_ALLOW_IPS"
+
+# Keep-alive must outlive the ALB's idle timeout (default 60 s), or the ALB reuses a
+# connection the app already closed and clients see 502s.
+DEFAULT_KEEP_ALIVE_SECONDS = 75
+# In-flight requests get this long after SIGTERM; it must stay below the ECS stopTimeout.
+DEFAULT_GRACEFUL_SHUTDOWN_SECONDS = 20
