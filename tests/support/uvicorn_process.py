@@ -1,0 +1,324 @@
+"""Run the service the way its Dockerfile does, on 127.0.0.1, and measure it.
+
+The command and environment come from service/Dockerfile itself (final stage's CMD and ENV),
+so tests and benchmarks start what the image starts. Only what cannot apply outside a
+container is adapted: --host/--port (127.0.0.1 and a free port), PATH (this virtualenv's bin
+instead of /app/.venv/bin) and the working directory (service/ instead of /app).
+
+    python -m tests.support.uvicorn_process   # one measurement run (needs wrk for req/s)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+SERVICE_DIR = REPO / "service"
+DOCKERFILE = SERVICE_DIR / "Dockerfile"
+LIVENESS_URL_PATH = "/healthz"  # tests check it equals fargate_spec.contract.LIVENESS_PATH
+
+# Variables that change how uvicorn or the app start; a test run must not inherit them from
+# the developer's shell. WEB_CONCURRENCY is read by uvicorn without a prefix.
+_INHERITED_PREFIXES = ("UVICORN_", "APP_")
+_INHERITED_NAMES = ("WEB_CONCURRENCY",)
+
+
+# --- Reading the Dockerfile ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str  # upper-case, e.g. "CMD"
+    arguments: str  # the rest of the logical line, continuations joined
+
+
+@dataclass(frozen=True)
+class Stage:
+    base: str
+    name: str | None
+    instructions: tuple[Instruction, ...]
+
+    def all(self, keyword: str) -> list[Instruction]:
+        return [item for item in self.instructions if item.keyword == keyword]
+
+    def last(self, keyword: str) -> Instruction | None:
+        found = self.all(keyword)
+        return found[-1] if found else None
+
+
+def read_stages(path: Path = DOCKERFILE) -> list[Stage]:
+    """The Dockerfile's build stages in order (the last one is the image)."""
+    stages: list[Stage] = []
+    base, name, current = "", None, []
+    for instruction in _logical_lines(path.read_text()):
+        if instruction.keyword == "FROM":
+            if base:
+                stages.append(Stage(base, name, tuple(current)))
+            words = instruction.arguments.split()
+            base = words[0]
+            name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
+            current = []
+        else:
+            current.append(instruction)
+    if base:
+        stages.append(Stage(base, name, tuple(current)))
+    return stages
+
+
+def _logical_lines(text: str) -> Iterator[Instruction]:
+    pending = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue  # comments may sit between continuation lines too
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        keyword, _, rest = (pending + line).partition(" ")
+        pending = ""
+        yield Instruction(keyword.upper(), rest.strip())
+
+
+def exec_form(arguments: str) -> list[str] | None:
+    """The JSON array of an exec-form CMD/ENTRYPOINT/HEALTHCHECK CMD, None for shell form."""
+    if not arguments.startswith("["):
+        return None
+    value = json.loads(arguments)
+    return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
+
+
+def env_pairs(arguments: str) -> dict[str, str]:
+    """`ENV A=1 B="two words"` as a dict (the key=value form; the legacy form is not used)."""
+    pairs = {}
+    for word in shlex.split(arguments):
+        key, sep, value = word.partition("=")
+        if not sep:
+            raise ValueError(f"ENV {arguments!r}: expected KEY=VALUE pairs, got {word!r}")
+        pairs[key] = value
+    return pairs
+
+
+def image_environment(stage: Stage) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for instruction in stage.all("ENV"):
+        env.update(env_pairs(instruction.arguments))
+    return env
+
+
+def image_command(stage: Stage) -> list[str]:
+    cmd = stage.last("CMD")
+    command = exec_form(cmd.arguments) if cmd else None
+    if command is None:
+        raise ValueError(f"{DOCKERFILE}: the final stage needs an exec-form CMD")
+    return command
+
+
+# --- Starting it -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def local_command(command: Sequence[str], port: int, app: str | None = None) -> list[str]:
+    """The image's CMD with --host 127.0.0.1, the given port and, if given, another app."""
+    adapted = list(command)
+    for flag, value in (("--host", "127.0.0.1"), ("--port", str(port))):
+        if flag not in adapted:
+            raise ValueError(f"CMD {command} has no {flag} to adapt")
+        adapted[adapted.index(flag) + 1] = value
+    if app is not None:
+        adapted[_app_argument_index(adapted)] = app
+    return adapted
+
+
+def _app_argument_index(command: Sequence[str]) -> int:
+    """Index of uvicorn's APP argument: the first word after 'uvicorn' that is not an option."""
+    start = command.index("uvicorn") + 1
+    index = start
+    while index < len(command):
+        if command[index].startswith("--"):
+            index += 2  # every option the CMD may use takes a value
+            continue
+        return index
+    raise ValueError(f"CMD {command} names no app")
+
+
+def local_environment(
+    image_env: Mapping[str, str], overrides: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The image's ENV over a clean copy of ours, with this virtualenv's bin first on PATH."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(_INHERITED_PREFIXES) and key not in _INHERITED_NAMES
+    }
+    env.update({key: value for key, value in image_env.items() if key != "PATH"})
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    env.update(overrides or {})
+    return env
+
+
+@dataclass
+class RunningService:
+    process: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+    seconds_to_healthy: float = field(default=0.0)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the server process (Linux /proc)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        if match is None:
+            raise RuntimeError(f"no VmRSS in /proc/{self.process.pid}/status")
+        return int(match.group(1)) * 1024
+
+    def child_pids(self) -> list[int]:
+        """Processes whose parent is the server: none when uvicorn runs in-process."""
+        children = []
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            text = (task / "children").read_text().split()
+            children.extend(int(pid) for pid in text)
+        return children
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def json_logs(self) -> list[dict[str, Any]]:
+        """The JSON log lines written so far (other lines, if any, are skipped)."""
+        events = []
+        for line in self.output().splitlines():
+            if line.startswith("{"):
+                events.append(json.loads(line))
+        return events
+
+    def stop(self, timeout: float) -> int:
+        """SIGTERM (what ECS sends), then wait; returns the exit code."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=timeout)
+
+
+@contextmanager
+def run_service(
+    *,
+    env: Mapping[str, str] | None = None,
+    app: str | None = None,
+    extra_pythonpath: Sequence[Path] = (),
+    healthy_timeout: float = 20.0,
+) -> Iterator[RunningService]:
+    """Start the image's CMD locally, wait for liveness to answer 200, stop it afterwards."""
+    final = read_stages()[-1]
+    port = free_port()
+    command = local_command(image_command(final), port, app)
+    environment = local_environment(image_environment(final), env)
+    if extra_pythonpath:
+        environment["PYTHONPATH"] = os.pathsep.join(str(path) for path in extra_pythonpath)
+    executable = shutil.which(command[0], path=environment["PATH"])
+    if executable is None:
+        raise FileNotFoundError(f"{command[0]} not on PATH {environment['PATH']}")
+    with tempfile.TemporaryDirectory(prefix="service-") as tmp:
+        log_path = Path(tmp) / "output.log"
+        with log_path.open("wb") as log:
+            started = time.perf_counter()
+            process = subprocess.Popen(
+                [executable, *command[1:]],
+                cwd=SERVICE_DIR,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        service = RunningService(process, port, log_path)
+        try:
+            wait_healthy(service, healthy_timeout)
+            service.seconds_to_healthy = time.perf_counter() - started
+            yield service
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def wait_healthy(service: RunningService, timeout: float) -> None:
+    """Poll liveness until 200; fail early, with the output, if the process exits."""
+    deadline = time.monotonic() + timeout
+    url = service.base_url + LIVENESS_URL_PATH
+    while time.monotonic() < deadline:
+        if service.process.poll() is not None:
+            raise RuntimeError(
+                f"service exited with {service.process.returncode} before answering {url}:\n"
+                + service.output()
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.005)
+    raise TimeoutError(f"{url} did not answer 200 within {timeout} s:\n{service.output()}")
+
+
+# --- Measuring -------------------------------------------------------------------------------
+
+
+def wrk_requests_per_second(
+    url: str, seconds: int = 10, connections: int = 32, threads: int = 1
+) -> float:
+    """One wrk run; returns Requests/sec. Fails on socket errors or non-2xx responses."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise FileNotFoundError("wrk is not installed (Debian: apt-get install wrk)")
+    result = subprocess.run(
+        [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if "Non-2xx" in result.stdout or "Socket errors" in result.stdout:
+        raise RuntimeError(f"wrk saw errors:\n{result.stdout}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    if match is None:
+        raise RuntimeError(f"no Requests/sec in wrk output:\n{result.stdout}")
+    return float(match.group(1))
+
+
+def measure(paths: Sequence[str] = (LIVENESS_URL_PATH, "/math/add?i=5&i=10")) -> dict[str, float]:
+    """Idle RSS, start-to-healthy time and req/s per path, from one run of one process."""
+    with run_service() as service:
+        time.sleep(1.0)  # let startup allocations settle before reading idle RSS
+        results = {
+            "idle_rss_mib": service.rss_bytes() / 2**20,
+            "seconds_to_healthy": service.seconds_to_healthy,
+        }
+        for path in paths:
+            results[f"req_per_s {path}"] = wrk_requests_per_second(service.base_url + path)
+        return results
+
+
+if __name__ == "__main__":
+    for key, value in measure().items():
+        print(f"{key}: {value:.2f}")
