@@ -23,7 +23,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,6 +215,18 @@ class RunningService:
             if line.startswith("{"):
                 events.append(json.loads(line))
         return events
+
+    def wait_for_log(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 10.0
+    ) -> dict[str, Any]:
+        """The first JSON log line matching predicate, polling until it is written."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event in self.json_logs():
+                if predicate(event):
+                    return event
+            time.sleep(0.02)
+        raise TimeoutError(f"no matching log line within {timeout} s:\n{self.output()}")
 
     def stop(self, timeout: float) -> int:
         """SIGTERM (what ECS sends), then wait; returns the exit code."""
