@@ -5,7 +5,8 @@ so tests and benchmarks start what the image starts. Only what cannot apply outs
 container is adapted: --host/--port (127.0.0.1 and a free port), PATH (this virtualenv's bin
 instead of /app/.venv/bin) and the working directory (service/ instead of /app).
 
-    python -m tests.support.uvicorn_process   # one measurement run (needs wrk for req/s)
+    python -m tests.support.uvicorn_process [--bin-dir VENV/bin --workdir DIR]
+        # one measurement run: idle RSS, start-to-healthy, req/s (needs wrk: apt-get install wrk)
 """
 
 from __future__ import annotations
@@ -164,16 +165,20 @@ def _app_argument_index(command: Sequence[str]) -> int:
 
 
 def local_environment(
-    image_env: Mapping[str, str], overrides: Mapping[str, str] | None = None
+    image_env: Mapping[str, str],
+    overrides: Mapping[str, str] | None = None,
+    bin_dir: Path | None = None,
 ) -> dict[str, str]:
-    """The image's ENV over a clean copy of ours, with this virtualenv's bin first on PATH."""
+    """The image's ENV over a clean copy of ours, with a virtualenv's bin first on PATH
+    (the one running this code unless bin_dir names another, e.g. one made by uv sync)."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(_INHERITED_PREFIXES) and key not in _INHERITED_NAMES
     }
     env.update({key: value for key, value in image_env.items() if key != "PATH"})
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    venv_bin = bin_dir or Path(sys.executable).parent
+    env["PATH"] = os.pathsep.join([str(venv_bin), os.environ.get("PATH", "")])
     env.update(overrides or {})
     return env
 
@@ -240,13 +245,20 @@ def run_service(
     env: Mapping[str, str] | None = None,
     app: str | None = None,
     extra_pythonpath: Sequence[Path] = (),
+    bin_dir: Path | None = None,
+    workdir: Path = SERVICE_DIR,
     healthy_timeout: float = 20.0,
 ) -> Iterator[RunningService]:
-    """Start the image's CMD locally, wait for liveness to answer 200, stop it afterwards."""
+    """Start the image's CMD locally, wait for liveness to answer 200, stop it afterwards.
+
+    env overrides the image's ENV; app replaces the CMD's app argument; bin_dir is the
+    virtualenv's bin (default: this interpreter's); workdir holds the `app` package (the
+    image's WORKDIR).
+    """
     final = read_stages()[-1]
     port = free_port()
     command = local_command(image_command(final), port, app)
-    environment = local_environment(image_environment(final), env)
+    environment = local_environment(image_environment(final), env, bin_dir)
     if extra_pythonpath:
         environment["PYTHONPATH"] = os.pathsep.join(str(path) for path in extra_pythonpath)
     executable = shutil.which(command[0], path=environment["PATH"])
@@ -258,7 +270,7 @@ def run_service(
             started = time.perf_counter()
             process = subprocess.Popen(
                 [executable, *command[1:]],
-                cwd=SERVICE_DIR,
+                cwd=workdir,
                 env=environment,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -318,19 +330,39 @@ def wrk_requests_per_second(
     return float(match.group(1))
 
 
-def measure(paths: Sequence[str] = (LIVENESS_URL_PATH, "/math/add?i=5&i=10")) -> dict[str, float]:
-    """Idle RSS, start-to-healthy time and req/s per path, from one run of one process."""
-    with run_service() as service:
+def measure(
+    paths: Sequence[str] = (LIVENESS_URL_PATH, "/math/add?i=5&i=10"),
+    wrk_seconds: int = 10,
+    **launch: Any,
+) -> dict[str, float]:
+    """Idle RSS, start-to-healthy time and req/s per path, from one run of one process.
+
+    launch goes to run_service (e.g. bin_dir and workdir for an image-like venv and app copy).
+    """
+    with run_service(**launch) as service:
         time.sleep(1.0)  # let startup allocations settle before reading idle RSS
         results = {
             "idle_rss_mib": service.rss_bytes() / 2**20,
             "seconds_to_healthy": service.seconds_to_healthy,
         }
         for path in paths:
-            results[f"req_per_s {path}"] = wrk_requests_per_second(service.base_url + path)
+            url = service.base_url + path
+            results[f"req_per_s {path}"] = wrk_requests_per_second(url, wrk_seconds)
         return results
 
 
-if __name__ == "__main__":
-    for key, value in measure().items():
+def main(argv: Sequence[str] | None = None) -> None:
+    import argparse  # noqa: PLC0415 (only the command line needs it)
+
+    parser = argparse.ArgumentParser(description="Measure one service process like the image's.")
+    parser.add_argument("--bin-dir", type=Path, help="virtualenv bin (default: this one's)")
+    parser.add_argument("--workdir", type=Path, default=SERVICE_DIR, help="folder holding app/")
+    parser.add_argument("--wrk-seconds", type=int, default=10)
+    args = parser.parse_args(argv)
+    results = measure(wrk_seconds=args.wrk_seconds, bin_dir=args.bin_dir, workdir=args.workdir)
+    for key, value in results.items():
         print(f"{key}: {value:.2f}")
+
+
+if __name__ == "__main__":
+    main()
