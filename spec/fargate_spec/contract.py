@@ -35,6 +35,7 @@ def liveness_probe_command(port: int = CONTAINER_PORT, path: str = LIVENESS_PATH
     )
     return ["CMD", "python", "-c", script]
 
+
 # Uvicorn reads every CLI option from a UVICORN_* environment variable (click's
 # auto_envvar_prefix), so the image's CMD stays one fixed line and the task definition tunes
 # timing per environment. CLI flags would override these, so the CMD sets none of them.
