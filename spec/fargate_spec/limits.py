@@ -46,6 +46,13 @@ ALB_IDLE_TIMEOUT_DEFAULT = 60
 # Health-check grace period for an ECS service behind a load balancer (seconds).
 HEALTH_CHECK_GRACE_PERIOD_BOUNDS = Bounds(0, 2_147_483_647)
 
+# The only retention periods (days) CloudWatch Logs accepts (PutRetentionPolicy); 0 or unset
+# means "never expire", which is what a log group without a retention setting does.
+CLOUDWATCH_LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+    2922, 3288, 3653,
+)  # fmt: skip
+
 # ELB security policies that allow TLS 1.0 or 1.1; every other ELBSecurityPolicy is TLS 1.2+.
 TLS_LEGACY_POLICIES: frozenset[str] = frozenset(
     {
