@@ -1,0 +1,59 @@
+"""One FastAPI service on ECS Fargate behind an ALB. `pulumi up -s dev|staging|prod`.
+
+Reads like the architecture; each step is one module of the `infra` package.
+"""
+
+import pulumi
+
+from infra.autoscaling import scale_service
+from infra.load_balancer import LoadBalancer, LoadBalancerArgs
+from infra.network import create_network
+from infra.registry import create_registry
+from infra.service import FargateService, FargateServiceArgs
+from infra.settings import load_settings
+
+# Validated in full before anything is registered: bad config creates nothing.
+settings = load_settings()
+
+network = create_network(settings)
+registry = create_registry(settings)
+
+load_balancer = LoadBalancer(
+    settings.service_name,
+    LoadBalancerArgs(
+        vpc_id=network.vpc_id,
+        vpc_cidr=network.cidr_block,
+        public_subnet_ids=network.public_subnet_ids,
+        ingress_cidrs=settings.ingress_cidrs,
+        certificate_arn=settings.certificate_arn,
+        tls_policy=settings.tls_policy,
+        idle_timeout=settings.alb_idle_timeout,
+        deregistration_delay=settings.deregistration_delay,
+        deletion_protection=settings.deletion_protection,
+        tags=settings.tags,
+    ),
+)
+
+service = FargateService(
+    settings.service_name,
+    FargateServiceArgs(
+        settings=settings,
+        image_uri=registry.image_uri,
+        vpc_id=network.vpc_id,
+        private_subnet_ids=network.private_subnet_ids,
+        alb_security_group_id=load_balancer.security_group.id,
+        target_group_arn=load_balancer.target_group.arn,
+        listeners=load_balancer.listeners,
+        pull_repository_arns=registry.pull_repository_arns,
+    ),
+)
+
+scale_service(settings, service, load_balancer)
+
+pulumi.export("url", load_balancer.url)
+pulumi.export("albDnsName", load_balancer.alb.dns_name)
+pulumi.export("repositoryUrl", registry.repository_url)
+pulumi.export("imageUri", registry.image_uri)
+pulumi.export("clusterName", service.cluster.name)
+pulumi.export("serviceName", service.service.name)
+pulumi.export("vpcId", network.vpc_id)

@@ -1,0 +1,360 @@
+"""The program's settings: one frozen dataclass read from stack config and validated before any
+resource is registered.
+
+Each field names its config key (declared with the same type, description and default in
+Pulumi.yaml; tests/infra keeps the two in step), parses the string the CLI passes and checks it.
+Rules across keys live in `infra.validation`. Every problem is collected and reported at once in
+one `pulumi.RunError`: key, value, and what would be valid; the user sees no traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import Field, dataclass, field, fields
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+from fargate_spec import contract, limits
+from infra import validation as v
+
+PROJECT_TAG = "fastapi-fargate"
+
+
+def setting(
+    key: str,
+    default: Any,
+    parse: Callable[[str], Any] = v.as_text,
+    check: v.Check | None = None,
+    *,
+    sensitive: bool = False,
+) -> Any:
+    """A field read from config `key` (project namespace unless the key has its own).
+    A sensitive key's value never appears in an error message."""
+    metadata = {"key": key, "parse": parse, "check": check, "sensitive": sensitive}
+    return field(default=default, metadata=metadata)
+
+
+def integer(key: str, default: int, check: v.Check | None = None) -> Any:
+    return setting(key, default, parse=v.as_int, check=check)
+
+
+def seconds(key: str, default: int, bounds: limits.Bounds) -> Any:
+    return integer(key, default, v.within(bounds, "s"))
+
+
+def flag(key: str, default: bool = False) -> Any:
+    return setting(key, default, parse=v.as_bool)
+
+
+def health_check(key: str, name: str, default: int | None = None, unit: str = "s") -> Any:
+    """A container healthCheck field, bounded and defaulted by fargate_spec.limits."""
+    fallback = limits.HEALTH_CHECK_DEFAULTS[name] if default is None else default
+    return integer(key, fallback, v.within(limits.HEALTH_CHECK_BOUNDS[name], unit))
+
+
+COOLDOWN_BOUNDS = limits.Bounds(0, 3600)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the stack may vary, with its default. Sizes are normalised (CPU units, MiB)."""
+
+    stack: str = ""
+    """The Pulumi stack name (not config); it makes physical names unique per stack."""
+
+    # --- identity -------------------------------------------------------------------------
+    environment: str = setting("environment", "dev", check=v.one_of(v.ENVIRONMENTS))
+    """dev, staging or prod: prod adds rules (certificate, 3 AZs). @default "dev"."""
+    service_name: str = setting("serviceName", "fastapi", check=v.service_name)
+    """Prefix of every resource name and the app's APP_SERVICE_NAME. @default "fastapi"."""
+    region: str = setting("aws:region", "", check=v.region_name)
+    """The AWS region (the provider's own key). Required: no default."""
+
+    # --- task size and count ---------------------------------------------------------------
+    cpu: int = setting("cpu", 256, parse=v.as_cpu)
+    """Task CPU units; "1 vCPU" forms accepted. Checked against the Fargate table. @default 256."""
+    memory: int = setting("memory", 512, parse=v.as_memory)
+    """Task memory in MiB; "2 GB" forms accepted. @default 512."""
+    architecture: str = setting("architecture", "amd64", check=v.one_of(tuple(v.ARCHITECTURES)))
+    """Image platform and task CPU architecture: amd64 (X86_64) or arm64 (ARM64). @default amd64."""
+    desired_count: int = integer("desiredCount", 1, v.at_least(1))
+    """Tasks at first deploy; autoscaling owns it afterwards. @default 1."""
+    min_count: int = integer("minCount", 1, v.at_least(1))
+    """Fewest tasks autoscaling keeps. @default 1."""
+    max_count: int = integer("maxCount", 2, v.at_least(1))
+    """Most tasks autoscaling starts; equal to minCount turns autoscaling off. @default 2."""
+    spot_percent: int = integer("spotPercent", 0, v.within(limits.Bounds(0, 100), "%"))
+    """Share of tasks on FARGATE_SPOT (0-100); below 100 the first task is on-demand. @default 0."""
+    enable_exec: bool = flag("enableExec")
+    """ECS Exec (a shell in running tasks); the task role gets ssmmessages only when on.
+    @default false."""
+    container_insights: bool = flag("containerInsights")
+    """CloudWatch Container Insights on the cluster (billed per metric). @default false."""
+
+    # --- network ---------------------------------------------------------------------------
+    availability_zones: int = integer("availabilityZones", 2, v.within(v.AZ_RANGE))
+    """AZs for public and private subnets (2-6; at least 3 in prod). @default 2."""
+    nat_strategy: str = setting("natStrategy", "Single", check=v.one_of(v.NAT_STRATEGIES))
+    """NAT gateways: Single (cheap, one AZ's fate) or OnePerAz. @default "Single"."""
+    vpc_cidr: str = setting("vpcCidr", "10.0.0.0/16", check=v.vpc_cidr)
+    """Private IPv4 range of the VPC, /16 to /20; uvicorn trusts proxy headers from it.
+    @default "10.0.0.0/16"."""
+
+    # --- load balancer ---------------------------------------------------------------------
+    certificate_arn: str | None = setting(
+        "certificateArn", None, parse=v.as_optional_text, check=v.certificate_arn
+    )
+    """ACM certificate: HTTPS with HTTP redirected when set, plain HTTP when empty (required in
+    prod). @default "" (none)."""
+    tls_policy: str = setting("tlsPolicy", limits.DEFAULT_TLS_POLICY, check=v.tls_policy)
+    """ELB security policy of the HTTPS listener, TLS 1.2+ only. @default the TLS 1.3/1.2 policy."""
+    ingress_cidrs: tuple[str, ...] = setting(
+        "ingressCidrs", ("0.0.0.0/0",), parse=v.as_text_list, check=v.cidr_list
+    )
+    """IPv4 ranges allowed to reach the load balancer. @default ["0.0.0.0/0"]."""
+    alb_idle_timeout: int = seconds(
+        "albIdleTimeout", limits.ALB_IDLE_TIMEOUT_DEFAULT, limits.ALB_IDLE_TIMEOUT_BOUNDS
+    )
+    """ALB idle timeout; must stay below keepAliveSeconds. @default 60."""
+    deregistration_delay: int = seconds(
+        "deregistrationDelay", 25, limits.DEREGISTRATION_DELAY_BOUNDS
+    )
+    """Seconds the target group drains a stopping task; below stopTimeout. @default 25."""
+
+    # --- container timing and health -------------------------------------------------------
+    keep_alive_seconds: int = integer(
+        "keepAliveSeconds", contract.DEFAULT_KEEP_ALIVE_SECONDS, v.at_least(1, "s")
+    )
+    """uvicorn keep-alive; must outlive the ALB idle timeout. @default 75."""
+    graceful_shutdown_seconds: int = integer(
+        "gracefulShutdownSeconds", contract.DEFAULT_GRACEFUL_SHUTDOWN_SECONDS, v.at_least(1, "s")
+    )
+    """uvicorn's bound on finishing in-flight requests after SIGTERM; below stopTimeout.
+    @default 20."""
+    stop_timeout: int = seconds(
+        "stopTimeout", limits.STOP_TIMEOUT_DEFAULT, limits.STOP_TIMEOUT_BOUNDS
+    )
+    """Seconds between SIGTERM and SIGKILL (Fargate: 2-120). @default 30."""
+    health_check_interval: int = health_check("healthCheckInterval", "interval")
+    """Container healthCheck interval (5-300 s). @default 30."""
+    health_check_timeout: int = health_check("healthCheckTimeout", "timeout")
+    """Container healthCheck timeout (2-60 s, below the interval). @default 5."""
+    health_check_retries: int = health_check("healthCheckRetries", "retries", unit="")
+    """Failed checks before the container is unhealthy (1-10). @default 3."""
+    health_check_start_period: int = health_check("healthCheckStartPeriod", "startPeriod", 10)
+    """Seconds after start during which failures do not count (0-300). @default 10 (the app
+    starts in about a second; slow starts show up as failures after that)."""
+    health_check_grace_period: int = seconds(
+        "healthCheckGracePeriod", 60, limits.HEALTH_CHECK_GRACE_PERIOD_BOUNDS
+    )
+    """Seconds the ECS service ignores ALB health checks of a new task. @default 60."""
+    log_retention_days: int = integer("logRetentionDays", 30, v.log_retention)
+    """CloudWatch Logs retention, one of the values CloudWatch accepts. @default 30."""
+
+    # --- app configuration -----------------------------------------------------------------
+    app_environment: tuple[tuple[str, str], ...] = setting(
+        "appEnvironment", (), parse=v.as_pairs, sensitive=True
+    )
+    """Plaintext NAME=value variables; names that look secret are refused. @default []."""
+    app_secrets: tuple[tuple[str, str], ...] = setting("appSecrets", (), parse=v.as_pairs)
+    """NAME=<SSM parameter or Secrets Manager ARN>, injected by ECS at start. @default []."""
+
+    # --- scaling ---------------------------------------------------------------------------
+    cpu_target_percent: int = integer("cpuTargetPercent", 60, v.within(v.CPU_TARGET_RANGE, "%"))
+    """Average CPU the service scales to hold. @default 60."""
+    requests_per_target: int = integer("requestsPerTarget", 1000, v.at_least(1))
+    """ALB requests per task per minute the service scales to hold. @default 1000."""
+    scale_in_cooldown: int = seconds("scaleInCooldown", 300, COOLDOWN_BOUNDS)
+    """Seconds between scale-in steps (slow: tasks are cheap, cold starts are not). @default 300."""
+    scale_out_cooldown: int = seconds("scaleOutCooldown", 60, COOLDOWN_BOUNDS)
+    """Seconds between scale-out steps. @default 60."""
+
+    # --- image and registry ----------------------------------------------------------------
+    image_uri: str | None = setting("imageUri", None, parse=v.as_optional_text, check=v.image_uri)
+    """A prebuilt image pinned by tag or digest (CI builds it); empty builds service/.
+    @default "" (build)."""
+    ecr_keep_images: int = integer("ecrKeepImages", 20, v.within(limits.Bounds(1, 1000)))
+    """Images the repository keeps (older ones expire). @default 20."""
+    ecr_untagged_expiry_days: int = integer("ecrUntaggedExpiryDays", 7, v.at_least(1, "days"))
+    """Days before an untagged image expires. @default 7."""
+    ecr_encryption: str = setting("ecrEncryption", "AES256", check=v.one_of(v.ECR_ENCRYPTION_TYPES))
+    """Repository encryption: AES256 or KMS (the AWS-managed ECR key). @default "AES256"."""
+
+    # --- protection ------------------------------------------------------------------------
+    deletion_protection: bool = flag("deletionProtection")
+    """ALB deletion protection, and Pulumi `protect` on the ALB, repository and log group.
+    @default false."""
+    retain_on_delete: bool = flag("retainOnDelete")
+    """Keep the repository and log group in AWS when the stack is destroyed. @default false."""
+
+    # --- derived values --------------------------------------------------------------------
+    @property
+    def cpu_architecture(self) -> str:
+        return v.ARCHITECTURES[self.architecture]
+
+    @property
+    def docker_platform(self) -> str:
+        return f"linux/{self.architecture}"
+
+    @property
+    def https(self) -> bool:
+        return self.certificate_arn is not None
+
+    @property
+    def autoscaling(self) -> bool:
+        return self.max_count > self.min_count
+
+    @property
+    def physical_name(self) -> str:
+        """`<service>-<stack>`, lowercased for ECR and log group names."""
+        return f"{self.service_name}-{re.sub(r'[^a-z0-9-]+', '-', self.stack.lower())}"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return {
+            "app": self.service_name,
+            "environment": self.environment,
+            "pulumi-project": PROJECT_TAG,
+            "pulumi-stack": self.stack,
+        }
+
+
+def config_fields() -> tuple[Field[Any], ...]:
+    """The Settings fields read from config, in declaration order."""
+    return tuple(f for f in fields(Settings) if "key" in f.metadata)
+
+
+def full_key(project: str, key: str) -> str:
+    return key if ":" in key else f"{project}:{key}"
+
+
+class SettingsError(ValueError):
+    """Stack config that fails validation; the message lists every problem, one per line."""
+
+    def __init__(self, stack: str, lines: list[str]) -> None:
+        self.lines = lines
+        plural = "s" if len(lines) > 1 else ""
+        super().__init__(
+            f"stack '{stack}' has {len(lines)} invalid config value{plural}; "
+            "nothing was created or changed:\n"
+            + "\n".join(f"  - {line}" for line in lines)
+            + f"\nSet a value with `pulumi config set <key> <value> --stack {stack}`; "
+            "Pulumi.yaml documents every key."
+        )
+
+
+def parse_settings(values: Mapping[str, str], project: str, stack: str) -> Settings:
+    """Settings from config strings keyed `<namespace>:<key>`, as the CLI passes them.
+
+    Raises SettingsError listing every problem. Pure: no Pulumi runtime needed."""
+    parsed: dict[str, Any] = {}
+    problems: list[v.Problem] = []
+    for f in config_fields():
+        raw = values.get(full_key(project, f.metadata["key"]))
+        value, problem = _read_field(f, raw)
+        if problem:
+            problems.append(problem)
+        else:
+            parsed[f.name] = value
+    settings = Settings(stack=stack, **parsed)
+    failed = [p.key for p in problems]
+    problems += v.cross_key_problems(settings, unparsed=failed)
+    problems += _unknown_key_problems(values, project)
+    if problems:
+        raise SettingsError(stack, [_describe(p, values, project) for p in problems])
+    return settings
+
+
+def load_settings() -> Settings:
+    """Settings of the running stack, or a RunError (no traceback) listing every problem."""
+    project, stack = pulumi.get_project(), pulumi.get_stack()
+    try:
+        return parse_settings(_configured_values(project), project, stack)
+    except SettingsError as error:
+        raise pulumi.RunError(str(error)) from None
+
+
+def _read_field(f: Field[Any], raw: str | None) -> tuple[Any, v.Problem | None]:
+    key, parse, check = f.metadata["key"], f.metadata["parse"], f.metadata["check"]
+    value = f.default
+    if raw is not None:
+        try:
+            value = parse(raw)
+        except ValueError as error:
+            return None, v.Problem(key, str(error))
+    reason = check(value) if check else None
+    return (None, v.Problem(key, reason)) if reason else (value, None)
+
+
+def _unknown_key_problems(values: Mapping[str, str], project: str) -> list[v.Problem]:
+    """Keys in this project's namespace that no field reads: usually a typo, silently ignored
+    otherwise."""
+    known = {f.metadata["key"] for f in config_fields()}
+    prefix = f"{project}:"
+    problems = []
+    for key in sorted(values):
+        name = key.removeprefix(prefix)
+        if key.startswith(prefix) and name not in known:
+            guess = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"; did you mean {guess[0]}?" if guess else ""
+            problems.append(
+                v.Problem(key, f"is not a setting of this program{hint} (see Pulumi.yaml)")
+            )
+    return problems
+
+
+def _describe(problem: v.Problem, values: Mapping[str, str], project: str) -> str:
+    key = full_key(project, problem.key)
+    if problem.value is not None:
+        shown = f" = {problem.value!r}"
+    elif key in values and _is_sensitive(problem.key):
+        shown = " = <value not shown>"
+    elif key in values:
+        shown = f" = {values[key]!r}"
+    else:
+        default = _default_of(problem.key)
+        shown = f" (not set, default {default!r})" if default else " (not set)"
+    return f"{key}{shown}: {problem.allowed}"
+
+
+def _is_sensitive(key: str) -> bool:
+    return any(f.metadata["key"] == key and f.metadata["sensitive"] for f in config_fields())
+
+
+def _default_of(key: str) -> object:
+    for f in config_fields():
+        if f.metadata["key"] == key:
+            return f.default
+    return None
+
+
+def _configured_values(project: str) -> dict[str, str]:
+    """Every config value the stack sets in this project's namespace, plus the other keys the
+    settings read (aws:region)."""
+    keys = {full_key(project, f.metadata["key"]) for f in config_fields()}
+    keys |= {k for k in _all_config_keys() if k.startswith(f"{project}:")}
+    values = {}
+    for key in keys:
+        namespace, _, name = key.partition(":")
+        value = pulumi.Config(namespace).get(name)
+        if value is not None:
+            values[key] = value
+    return values
+
+
+def _all_config_keys() -> Iterable[str]:
+    """All config keys the engine passed. The SDK has no public listing, so this reads the two
+    places its own `get_config` looks (set_all_config and PULUMI_CONFIG); if either moves in a
+    future SDK, typo detection goes quiet but nothing else changes."""
+    keys: set[str] = set()
+    store = getattr(runtime_config, "CONFIG", None)
+    if store is not None:
+        keys |= set(store.get())
+    env_config = getattr(runtime_config, "get_config_env", lambda: None)()
+    if env_config:
+        keys |= set(env_config)
+    return keys

@@ -1,0 +1,472 @@
+"""Parsers and rules for stack config values: plain functions, no Pulumi, testable on their own.
+
+`infra.settings` applies them to every key before the program registers a single resource.
+Parsers turn the CLI's config strings into values and raise `ValueError` whose message says
+what would be valid; rules return `Problem`s. Every fact about AWS comes from `fargate_spec`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fargate_spec import limits, sizes
+
+if TYPE_CHECKING:
+    from infra.settings import Settings
+
+ENVIRONMENTS = ("dev", "staging", "prod")
+# The Docker platform a user names, and the ECS runtimePlatform.cpuArchitecture it runs on.
+ARCHITECTURES: dict[str, str] = {"amd64": sizes.X86_64, "arm64": sizes.ARM64}
+# awsx NatGatewayStrategy values that give private subnets a way out (ECR pulls, logs, SSM).
+NAT_STRATEGIES = ("Single", "OnePerAz")
+ECR_ENCRYPTION_TYPES = ("AES256", "KMS")
+AZ_RANGE = limits.Bounds(2, 6)
+PROD_MIN_AZS = 3
+VPC_PREFIX_RANGE = limits.Bounds(16, 20)
+CPU_TARGET_RANGE = limits.Bounds(10, 90)
+SERVICE_NAME_MAX = 16
+
+_PARTITION = r"aws(?:-cn|-us-gov)?"
+_REGION = r"[a-z]{2}(?:-[a-z]+)+-\d"
+_ACCOUNT = r"\d{12}"
+REGION_PATTERN = re.compile(rf"^{_REGION}$")
+CERTIFICATE_ARN = re.compile(
+    rf"^arn:{_PARTITION}:acm:(?P<region>{_REGION}):{_ACCOUNT}:certificate/[0-9a-f-]{{36}}$"
+)
+SSM_PARAMETER_ARN = re.compile(
+    rf"^arn:{_PARTITION}:ssm:{_REGION}:{_ACCOUNT}:parameter/[A-Za-z0-9_.\-/]{{1,1011}}$"
+)
+# A secret's ARN ends in "-" and six random characters; ECS also accepts a JSON key, version
+# stage and version id after it ("...:secret:name-AbCdEf:json-key:AWSCURRENT:").
+SECRETS_MANAGER_ARN = re.compile(
+    rf"^(?P<secret>arn:{_PARTITION}:secretsmanager:{_REGION}:{_ACCOUNT}:secret:"
+    r"[A-Za-z0-9/_+=.@\-]+-[A-Za-z0-9]{6})(?::[^:]*:[^:]*:[^:]*)?$"
+)
+ECR_IMAGE = re.compile(
+    rf"^(?P<account>{_ACCOUNT})\.dkr\.ecr\.(?P<region>{_REGION})\.amazonaws\.com(?:\.cn)?/"
+    r"(?P<repository>[a-z0-9]+(?:[._/-][a-z0-9]+)*)"
+)
+# A Docker image reference pinned by tag and/or digest: [registry/]path[:tag][@sha256:digest].
+DOCKER_REFERENCE = re.compile(
+    r"^(?:(?P<registry>[a-zA-Z0-9.-]+(?::\d+)?)/)?"
+    r"(?P<path>[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
+    r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?$"
+)
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SERVICE_NAME = re.compile(rf"^[a-z][a-z0-9-]{{0,{SERVICE_NAME_MAX - 2}}}[a-z0-9]$")
+# Plaintext variables whose names say they hold a secret: those belong in appSecrets.
+SECRET_NAME_MARKERS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY")
+# Names the program sets itself, or that would start more than one uvicorn process.
+RESERVED_ENV_NAMES = frozenset({"APP_SERVICE_NAME", "WEB_CONCURRENCY"})
+RESERVED_ENV_PREFIX = "UVICORN_"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid setting: its config key, what would be valid, and optionally the value to show
+    (instead of the configured one, e.g. one entry of a list with its secret part redacted)."""
+
+    key: str
+    allowed: str
+    value: str | None = None
+    # Other keys the verdict depends on: if one of them failed to parse, the verdict is moot.
+    involves: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsers: config string -> value. The CLI passes every value as a string (lists as JSON).
+
+
+def as_text(raw: str) -> str:
+    return raw.strip()
+
+
+def as_optional_text(raw: str) -> str | None:
+    """An empty string means "not set" (Pulumi.yaml cannot declare a null default)."""
+    return raw.strip() or None
+
+
+def as_int(raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ValueError("must be a whole number") from None
+
+
+def as_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in ("true", "false"):
+        raise ValueError("must be true or false")
+    return value == "true"
+
+
+def as_text_list(raw: str) -> tuple[str, ...]:
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError('must be a list of strings, e.g. ["A", "B"] (pulumi config set --path)')
+    return tuple(item.strip() for item in value)
+
+
+def as_cpu(raw: str) -> int:
+    try:
+        return sizes.parse_cpu(raw.strip())
+    except sizes.SizeError as error:
+        raise ValueError(str(error)) from None
+
+
+def as_memory(raw: str) -> int:
+    try:
+        return sizes.parse_memory(raw.strip())
+    except sizes.SizeError as error:
+        raise ValueError(str(error)) from None
+
+
+def as_pairs(raw: str) -> tuple[tuple[str, str], ...]:
+    """["NAME=value", ...] -> (("NAME", "value"), ...); the value may itself contain '='."""
+    entries = as_text_list(raw)
+    pairs = []
+    for position, entry in enumerate(entries, start=1):
+        name, equals, value = entry.partition("=")
+        if not equals:
+            # The entry is not echoed: a value pasted without its name may be a secret.
+            raise ValueError(
+                f"entry {position} of {len(entries)} has no '=': each must look like NAME=value"
+            )
+        pairs.append((name.strip(), value))
+    return tuple(pairs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Single-value checks: value -> None when valid, else what would be valid.
+
+Check = Callable[[object], str | None]
+
+
+def one_of(options: Sequence[str]) -> Check:
+    def check(value: object) -> str | None:
+        return None if value in options else f"must be one of {', '.join(options)}"
+
+    return check
+
+
+def within(bounds: limits.Bounds, unit: str = "") -> Check:
+    suffix = f" {unit}" if unit else ""
+
+    def check(value: object) -> str | None:
+        ok = isinstance(value, int) and bounds.contains(value)
+        return None if ok else f"must be {bounds}{suffix}"
+
+    return check
+
+
+def at_least(low: int, unit: str = "") -> Check:
+    suffix = f" {unit}" if unit else ""
+
+    def check(value: object) -> str | None:
+        return None if isinstance(value, int) and value >= low else f"must be >= {low}{suffix}"
+
+    return check
+
+
+def log_retention(value: object) -> str | None:
+    if value in limits.CLOUDWATCH_LOG_RETENTION_DAYS:
+        return None
+    days = ", ".join(map(str, limits.CLOUDWATCH_LOG_RETENTION_DAYS))
+    return f"must be a retention CloudWatch Logs accepts (days): {days}"
+
+
+def region_name(value: object) -> str | None:
+    if not value:
+        return "is required: the AWS region to deploy to, e.g. eu-west-1"
+    return None if REGION_PATTERN.match(str(value)) else "must be an AWS region such as eu-west-1"
+
+
+def service_name(value: object) -> str | None:
+    if SERVICE_NAME.match(str(value)):
+        return None
+    return (
+        f"must be 2 to {SERVICE_NAME_MAX} lowercase letters, digits or '-', starting with a letter"
+        " and not ending in '-' (it prefixes ALB and target group names, which AWS caps at 32)"
+    )
+
+
+def tls_policy(value: object) -> str | None:
+    if limits.is_tls12_or_newer(str(value)):
+        return None
+    return (
+        "must be an ELBSecurityPolicy that refuses TLS 1.0 and 1.1, "
+        f"e.g. {limits.DEFAULT_TLS_POLICY}"
+    )
+
+
+def certificate_arn(value: object) -> str | None:
+    if value is None or CERTIFICATE_ARN.match(str(value)):
+        return None
+    return "must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<uuid>"
+
+
+def vpc_cidr(value: object) -> str | None:
+    allowed = (
+        f"must be a private (RFC 1918) IPv4 network with a prefix of /{VPC_PREFIX_RANGE.low} to "
+        f"/{VPC_PREFIX_RANGE.high}, e.g. 10.0.0.0/16"
+    )
+    try:
+        network = ipaddress.IPv4Network(str(value))
+    except ValueError:
+        return allowed
+    ok = network.is_private and VPC_PREFIX_RANGE.contains(network.prefixlen)
+    return None if ok else allowed
+
+
+def cidr_list(value: object) -> str | None:
+    entries = value if isinstance(value, tuple) else ()
+    bad = [entry for entry in entries if not _is_ipv4_network(entry)]
+    if entries and not bad:
+        return None
+    if not entries:
+        return 'must list at least one IPv4 CIDR that may reach the ALB, e.g. ["0.0.0.0/0"]'
+    return f"{', '.join(map(repr, bad))} must be IPv4 CIDRs such as 203.0.113.0/24"
+
+
+def image_uri(value: object) -> str | None:
+    """A prebuilt image must be pinned: a tag other than latest, or a digest."""
+    if value is None:
+        return None
+    match = DOCKER_REFERENCE.match(str(value))
+    pinned = match and (match["digest"] or (match["tag"] and match["tag"] != "latest"))
+    if pinned:
+        return None
+    return (
+        "must be an image reference pinned by tag (not 'latest') or digest, e.g. "
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fastapi:1.4.2 or ...@sha256:<64 hex>"
+    )
+
+
+def _is_ipv4_network(text: str) -> bool:
+    try:
+        ipaddress.IPv4Network(text)
+    except ValueError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules across keys, run on a Settings built from the parsed values.
+
+
+def task_size_problems(s: Settings) -> list[Problem]:
+    """Fargate's size table (fargate_spec.sizes), blamed on cpu or memory as fits."""
+    messages = sizes.size_problems(s.cpu, s.memory, sizes.LINUX, s.cpu_architecture)
+    cpu_valid = s.cpu in sizes.valid_cpu_values(sizes.LINUX)
+    key = "memory" if cpu_valid else "cpu"
+    other = "cpu" if cpu_valid else "memory"
+    return [Problem(key, message, involves=(other, "architecture")) for message in messages]
+
+
+def count_problems(s: Settings) -> list[Problem]:
+    problems = []
+    if s.min_count > s.max_count:
+        problems.append(
+            Problem("minCount", f"must be <= maxCount ({s.max_count})", involves=("maxCount",))
+        )
+    elif not s.min_count <= s.desired_count <= s.max_count:
+        problems.append(
+            Problem(
+                "desiredCount",
+                f"must be between minCount ({s.min_count}) and maxCount ({s.max_count})",
+                involves=("minCount", "maxCount"),
+            )
+        )
+    return problems
+
+
+def environment_problems(s: Settings) -> list[Problem]:
+    """What prod demands beyond the per-key ranges."""
+    if s.environment != "prod":
+        return []
+    problems = []
+    if s.certificate_arn is None:
+        problems.append(
+            Problem(
+                "certificateArn",
+                "is required in prod (the load balancer serves HTTPS only): set an ACM "
+                "certificate ARN, arn:aws:acm:<region>:<account>:certificate/<uuid>",
+                involves=("environment",),
+            )
+        )
+    if s.availability_zones < PROD_MIN_AZS:
+        problems.append(
+            Problem(
+                "availabilityZones",
+                f"must be at least {PROD_MIN_AZS} in prod (one AZ outage must leave two)",
+                involves=("environment",),
+            )
+        )
+    return problems
+
+
+def certificate_region_problems(s: Settings) -> list[Problem]:
+    match = CERTIFICATE_ARN.match(s.certificate_arn or "")
+    if match and match["region"] != s.region:
+        return [
+            Problem(
+                "certificateArn",
+                f"must be in the stack's region {s.region} (an ALB only uses certificates "
+                f"from its own region), not {match['region']}",
+                involves=("aws:region",),
+            )
+        ]
+    return []
+
+
+def timing_problems(s: Settings) -> list[Problem]:
+    """The shutdown and keep-alive chain: each timer must fit inside the next one."""
+    # (key, value, must stay below this key, its value, why)
+    chain = [
+        (
+            "gracefulShutdownSeconds",
+            s.graceful_shutdown_seconds,
+            "stopTimeout",
+            s.stop_timeout,
+            "uvicorn must finish in-flight requests before ECS sends SIGKILL",
+        ),
+        ("deregistrationDelay", s.deregistration_delay, "stopTimeout", s.stop_timeout, ""),
+        (
+            "albIdleTimeout",
+            s.alb_idle_timeout,
+            "keepAliveSeconds",
+            s.keep_alive_seconds,
+            "otherwise the ALB reuses connections the app already closed and clients get 502s",
+        ),
+        (
+            "healthCheckTimeout",
+            s.health_check_timeout,
+            "healthCheckInterval",
+            s.health_check_interval,
+            "",
+        ),
+    ]
+    return [
+        Problem(
+            key,
+            f"must be below {bound_key} ({bound} s)" + (f": {why}" if why else ""),
+            involves=(bound_key,),
+        )
+        for key, value, bound_key, bound, why in chain
+        if value >= bound
+    ]
+
+
+def app_environment_problems(s: Settings) -> list[Problem]:
+    """Plaintext variables: valid, unique names; nothing secret; nothing the program owns."""
+    problems = []
+    seen: set[str] = set()
+    for name, _value in s.app_environment:
+        shown = f"{name}=<value not shown>"
+        reason = _env_name_problem(name, seen) or _plaintext_problem(name)
+        if reason:
+            problems.append(Problem("appEnvironment", reason, value=shown))
+        seen.add(name)
+    return problems
+
+
+def app_secret_problems(s: Settings) -> list[Problem]:
+    """Secrets come from SSM Parameter Store or Secrets Manager by ARN, never as values."""
+    problems = []
+    seen: set[str] = set()
+    plaintext = {name for name, _ in s.app_environment}
+    for name, arn in s.app_secrets:
+        reason = _env_name_problem(name, seen)
+        if not reason and name in plaintext:
+            reason = f"{name} is also in appEnvironment: keep it in one of the two"
+        if not reason and secret_arn_kind(arn) is None:
+            reason = (
+                f"{name} must name an SSM parameter ARN "
+                "(arn:aws:ssm:<region>:<account>:parameter/<name>) or a Secrets Manager secret "
+                "ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 chars>)"
+            )
+        if reason:
+            problems.append(Problem("appSecrets", reason, value=f"{name}={arn}"))
+        seen.add(name)
+    return problems
+
+
+CROSS_KEY_RULES: tuple[Callable[[Settings], list[Problem]], ...] = (
+    task_size_problems,
+    count_problems,
+    environment_problems,
+    certificate_region_problems,
+    timing_problems,
+    app_environment_problems,
+    app_secret_problems,
+)
+
+
+def cross_key_problems(s: Settings, unparsed: Iterable[str] = ()) -> list[Problem]:
+    """Every cross-key rule's problems, minus those that depend on a key that did not parse."""
+    skip = set(unparsed)
+    found = [problem for rule in CROSS_KEY_RULES for problem in rule(s)]
+    return [p for p in found if p.key not in skip and not skip.intersection(p.involves)]
+
+
+def secret_arn_kind(arn: str) -> str | None:
+    """'ssm' or 'secretsmanager' for an ARN ECS can read a secret from, else None."""
+    if SSM_PARAMETER_ARN.match(arn):
+        return "ssm"
+    if SECRETS_MANAGER_ARN.match(arn):
+        return "secretsmanager"
+    return None
+
+
+def secret_resource_arn(arn: str) -> str:
+    """The IAM resource for a secret reference: a Secrets Manager ARN without its JSON-key,
+    version-stage and version-id suffix (IAM matches the secret, not the field)."""
+    match = SECRETS_MANAGER_ARN.match(arn)
+    return match["secret"] if match else arn
+
+
+def ecr_repository_arn(image: str) -> str | None:
+    """The ECR repository ARN an image URI lives in, or None for other registries."""
+    match = ECR_IMAGE.match(image)
+    if not match:
+        return None
+    partition = "aws-cn" if ".amazonaws.com.cn/" in image else "aws"
+    return (
+        f"arn:{partition}:ecr:{match['region']}:{match['account']}:repository/{match['repository']}"
+    )
+
+
+def looks_secret(name: str) -> bool:
+    upper = name.upper()
+    return any(marker in upper for marker in SECRET_NAME_MARKERS)
+
+
+def _env_name_problem(name: str, seen: set[str]) -> str | None:
+    if not ENV_NAME.match(name):
+        return f"{name!r} is not a variable name: letters, digits and '_', not led by a digit"
+    if name in seen:
+        return f"{name} is listed twice"
+    if name in RESERVED_ENV_NAMES or name.startswith(RESERVED_ENV_PREFIX):
+        return (
+            f"{name} is set by the program (serviceName, keepAliveSeconds, "
+            "gracefulShutdownSeconds, the VPC CIDR) or would start extra uvicorn workers: remove it"
+        )
+    return None
+
+
+def _plaintext_problem(name: str) -> str | None:
+    if looks_secret(name):
+        return (
+            f"{name} looks like a secret and must not be plaintext: store it in SSM Parameter "
+            f"Store or Secrets Manager and list it in appSecrets as {name}=<its ARN>"
+        )
+    return None
