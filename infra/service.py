@@ -67,6 +67,9 @@ class FargateService(Component):
         super().__init__("fastapi-fargate:service:FargateService", name, opts)
         self._args = args
         self._settings = args.settings
+        # Role policies are separate resources: the service waits for them, or its first tasks
+        # start before they may pull the image or read their secrets.
+        self._grants: list[aws.iam.RolePolicy] = []
         self.cluster = self._cluster()
         capacity = self._capacity_providers()
         self.log_group = self._log_group()
@@ -74,7 +77,9 @@ class FargateService(Component):
         task_role = self._task_role()
         security_group = self._security_group()
         self.task_definition = self._task_definition(execution_role, task_role)
-        self.service = self._service(security_group, depends_on=[*args.listeners, capacity])
+        self.service = self._service(
+            security_group, depends_on=[*args.listeners, capacity, *self._grants]
+        )
         self.register_outputs(
             {
                 "clusterName": self.cluster.name,
@@ -132,9 +137,7 @@ class FargateService(Component):
                 execution_policy(values[0], values[1], self._settings.app_secrets)
             )
         )
-        aws.iam.RolePolicy(
-            self._child_name("execution-policy"), role=role.id, policy=policy, opts=self._child()
-        )
+        self._grant("execution-policy", role, policy)
         return role
 
     def _task_role(self) -> aws.iam.Role:
@@ -142,13 +145,15 @@ class FargateService(Component):
         role = self._role("task-role", "The app's AWS identity (least privilege)")
         if self._settings.enable_exec:
             policy = self.log_group.arn.apply(lambda arn: json.dumps(exec_policy(arn)))
-            aws.iam.RolePolicy(
-                self._child_name("task-exec-policy"),
-                role=role.id,
-                policy=policy,
-                opts=self._child(),
-            )
+            self._grant("task-exec-policy", role, policy)
         return role
+
+    def _grant(self, suffix: str, role: aws.iam.Role, policy: pulumi.Input[str]) -> None:
+        self._grants.append(
+            aws.iam.RolePolicy(
+                self._child_name(suffix), role=role.id, policy=policy, opts=self._child()
+            )
+        )
 
     def _security_group(self) -> aws.ec2.SecurityGroup:
         return aws.ec2.SecurityGroup(

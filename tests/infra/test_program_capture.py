@@ -4,14 +4,18 @@ and runs that leave no Pulumi state behind, however many there are."""
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pulumi
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import settings
 
 from tests.support.program_capture import CapturedStack, capture_stack, stack_config
+
+T = TypeVar("T")
 
 
 def fingerprint(stack: CapturedStack) -> list[tuple[str, str, str, str]]:
@@ -49,6 +53,29 @@ def test_repeated_runs_are_identical_and_independent_under_pulumi_mocks() -> Non
     assert refused.error is not None and refused.resources == ()
 
 
+def run_elsewhere(function: Callable[[], T]) -> T:
+    """Run in a thread of its own, with its own event loop, so this test's Pulumi and asyncio
+    state cannot leak into later tests either."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            outcome["value"] = function()
+        except BaseException as error:
+            outcome["error"] = error
+        finally:
+            loop.close()
+
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def test_runs_leave_the_callers_pulumi_state_alone_under_pulumi_mocks() -> None:
     """A caller that set up mocks of its own (as policy tests may) keeps its root stack and
     config; the capture runs in its own thread and context."""
@@ -60,7 +87,7 @@ def test_runs_leave_the_callers_pulumi_state_alone_under_pulumi_mocks() -> None:
         def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, None]:
             return {}, None
 
-    def caller() -> None:
+    def caller() -> bool:
         runtime_config.set_all_config({"other:key": "kept"})
         pulumi.runtime.set_mocks(Nothing(), project="other", stack="elsewhere", preview=False)
         root = settings.get_root_resource()
@@ -70,16 +97,20 @@ def test_runs_leave_the_callers_pulumi_state_alone_under_pulumi_mocks() -> None:
         assert pulumi.get_project() == "other" and pulumi.get_stack() == "elsewhere"
         assert runtime_config.get_config("other:key") == "kept"
         assert runtime_config.get_config("fastapi-fargate:environment") is None
+        return True
 
-    contextvars.copy_context().run(caller)
+    assert run_elsewhere(caller)
 
 
-def test_a_caller_event_loop_keeps_running_under_pulumi_mocks() -> None:
+def test_capture_works_from_inside_a_running_event_loop_under_pulumi_mocks() -> None:
     async def capture_inside_a_loop() -> int:
         # The capture blocks this loop's thread, but never touches the loop itself.
         return len(capture_stack("dev").resources)
 
-    assert asyncio.run(capture_inside_a_loop()) == 23
+    def in_a_loop() -> int:
+        return asyncio.get_event_loop().run_until_complete(capture_inside_a_loop())
+
+    assert run_elsewhere(in_a_loop) == 23
 
 
 def test_preview_registers_the_same_resources_under_pulumi_mocks() -> None:

@@ -182,6 +182,8 @@ def test_service_runs_privately_behind_the_alb_under_pulumi_mocks(stack: Capture
     depends = set(service.dependencies)
     assert {r.urn for r in stack.of_type(LISTENER)} <= depends
     assert stack.one("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").urn in depends
+    # ... and after its roles' policies exist, so its first tasks can pull and read secrets.
+    assert {r.urn for r in stack.of_type(ROLE_POLICY)} <= depends
 
 
 def test_tasks_accept_traffic_from_the_alb_security_group_only_under_pulumi_mocks(

@@ -7,8 +7,9 @@ Interface (stable; the policy tests build their corpus on it):
         Config = Pulumi.yaml defaults, then Pulumi.<stack_name>.yaml, then `overrides`, each
         value converted to the string the CLI would pass (ints "3", bools "true", lists JSON).
         Override keys are "cpu" (this project's namespace) or "aws:region"; None removes a key.
-        A program that refuses its config returns a CapturedStack whose `error` is the
-        pulumi.RunError and whose `resources` is empty. Any other exception propagates.
+        A run stopped by a pulumi.RunError returns a CapturedStack with that `error` and the
+        resources registered before it (none for a config error: settings come first). Any
+        other exception propagates.
 
     stack_config(stack_name, overrides=None) -> dict[str, str]
         Only the config, as above.
@@ -19,10 +20,12 @@ Interface (stable; the policy tests build their corpus on it):
 
     CapturedResource: type ("aws:ecs/taskDefinition:TaskDefinition"), name (logical), urn, id,
     inputs (camelCase as the engine sees them; integers arrive as floats; containerDefinitions
-    is a JSON string), outputs (what the mock returned: the inputs plus ids, ARNs and names for
-    custom resources, `register_outputs` values for components), parent_urn (None under the
-    stack), custom, remote (awsx components), protect, retain_on_delete, ignore_changes,
-    dependencies (URNs).
+    is a JSON string), outputs (what the mock returned: the inputs plus id, ARN and name for
+    custom resources, as pulumi-aws reports them; `register_outputs` values for components),
+    parent_urn (None under the stack), custom, remote (awsx components), protect,
+    retain_on_delete, ignore_changes, dependencies (URNs).
+
+    FakeAws(region): the Mocks implementation itself (deterministic IDs, ARNs, names).
 
 Each call runs in a fresh thread with its own context and event loop, so Pulumi's global state
 (settings, root resource, config) never leaks between calls or into the calling test. Under
@@ -203,7 +206,7 @@ def _run_program(stack_name: str, config: dict[str, str], preview: bool) -> Capt
     project = project_name()
     settings.reset_options(project=project, stack=stack_name, preview=preview)
     runtime_config.set_all_config(config, [])
-    monitor = _RecordingMonitor(_FakeAws(config.get("aws:region") or "eu-west-1"))
+    monitor = _RecordingMonitor(FakeAws(config.get("aws:region") or "eu-west-1"))
     engine = _RecordingEngine()
     settings.configure(
         mocks.MockSettings(
@@ -314,7 +317,7 @@ class _RecordingEngine(mocks.MockEngine):
         self.messages.append((engine_pb2.LogSeverity.Name(request.severity), request.message))
 
 
-class _FakeAws(mocks.Mocks):
+class FakeAws(mocks.Mocks):
     """Answers like AWS would, deterministically: ids, ARNs and names derived from the URN, and
     the outputs of the awsx components the program reads."""
 
@@ -339,7 +342,9 @@ class _FakeAws(mocks.Mocks):
         arn = extra.pop("arn", self._arn(args.typ, name))
         outputs = {**args.inputs, "name": name, "arn": arn, "tagsAll": args.inputs.get("tags")}
         outputs |= extra
-        return outputs.pop("id", f"{name}-id"), outputs
+        # Bridged providers such as pulumi-aws report the ID among the outputs too.
+        outputs.setdefault("id", f"{name}-id")
+        return outputs["id"], outputs
 
     def _arn(self, typ: str, name: str) -> str:
         service = typ.split(":")[1].split("/", maxsplit=1)[0]
@@ -400,15 +405,18 @@ class _FakeAws(mocks.Mocks):
         return {"arn": f"arn:aws:ecs:{self.region}:{ACCOUNT_ID}:cluster/{name}"}
 
 
+# The first name tests/policy/harness.py imported; FakeAws is the public one.
+_FakeAws = FakeAws
+
 _FAKE_OUTPUTS = {
-    "awsx:ec2:Vpc": _FakeAws._vpc,
-    "awsx:ecr:Image": _FakeAws._image,
-    "aws:ecr/repository:Repository": _FakeAws._repository,
-    "aws:lb/loadBalancer:LoadBalancer": _FakeAws._load_balancer,
-    "aws:lb/targetGroup:TargetGroup": _FakeAws._target_group,
-    "aws:cloudwatch/logGroup:LogGroup": _FakeAws._log_group,
-    "aws:iam/role:Role": _FakeAws._role,
-    "aws:ec2/securityGroup:SecurityGroup": _FakeAws._security_group,
-    "aws:ecs/taskDefinition:TaskDefinition": _FakeAws._task_definition,
-    "aws:ecs/cluster:Cluster": _FakeAws._cluster,
+    "awsx:ec2:Vpc": FakeAws._vpc,
+    "awsx:ecr:Image": FakeAws._image,
+    "aws:ecr/repository:Repository": FakeAws._repository,
+    "aws:lb/loadBalancer:LoadBalancer": FakeAws._load_balancer,
+    "aws:lb/targetGroup:TargetGroup": FakeAws._target_group,
+    "aws:cloudwatch/logGroup:LogGroup": FakeAws._log_group,
+    "aws:iam/role:Role": FakeAws._role,
+    "aws:ec2/securityGroup:SecurityGroup": FakeAws._security_group,
+    "aws:ecs/taskDefinition:TaskDefinition": FakeAws._task_definition,
+    "aws:ecs/cluster:Cluster": FakeAws._cluster,
 }
