@@ -22,6 +22,7 @@ PROJECT = "fastapi-fargate"
 REGION = {"aws:region": "eu-west-1"}
 PULUMI_TYPES = {v.as_int: "integer", v.as_bool: "boolean", v.as_text_list: "array"}
 PULUMI_TYPES[v.as_pairs] = "array"
+YAML_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list}
 
 
 def project_file() -> dict[str, Any]:
@@ -54,6 +55,8 @@ def test_pulumi_yaml_declares_every_setting_with_its_type_and_default() -> None:
         f = project_keys[key]
         assert spec["type"] == PULUMI_TYPES.get(f.metadata["parse"], "string"), key
         assert spec["description"].strip(), key
+        # The CLI type-checks defaults as YAML values: a string default must be quoted.
+        assert type(spec["default"]) is YAML_TYPES[spec["type"]], key
         parsed_default = f.metadata["parse"](as_cli_string(spec["default"]))
         assert parsed_default == f.default, (
             f"{key}: Pulumi.yaml {spec['default']!r} != {f.default!r}"
