@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import pulumi
 from pulumi.runtime import config as runtime_config
-from pulumi.runtime import settings
+from pulumi.runtime import settings, stack
 
 from tests.support.program_capture import CapturedStack, capture_stack, stack_config
 
@@ -97,6 +97,8 @@ def test_runs_leave_the_callers_pulumi_state_alone_under_pulumi_mocks() -> None:
         assert pulumi.get_project() == "other" and pulumi.get_stack() == "elsewhere"
         assert runtime_config.get_config("other:key") == "kept"
         assert runtime_config.get_config("fastapi-fargate:environment") is None
+        # Let the caller's own mock registrations finish before its loop closes.
+        asyncio.get_event_loop().run_until_complete(stack.wait_for_rpcs())
         return True
 
     assert run_elsewhere(caller)
