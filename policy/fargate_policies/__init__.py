@@ -1,0 +1,1 @@
+"""The rules of the fargate-service-guard policy pack; `catalog.ALL_POLICIES` gathers them."""

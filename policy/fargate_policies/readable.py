@@ -1,0 +1,22 @@
+"""ecs-task-definition-readable: container definitions that ECS (and the pack) can read."""
+
+from __future__ import annotations
+
+from pulumi_policy import EnforcementLevel
+
+from fargate_policies import resource_types as rt
+from fargate_policies.containers import READABLE_POLICY, read_task
+from fargate_policies.framework import Findings, Subject, resource_policy
+
+
+@resource_policy(EnforcementLevel.MANDATORY, READABLE_POLICY, rt.TASK_BEARERS)
+def task_definition_readable(resource: Subject, findings: Findings) -> None:
+    """Checks whether a task definition's container definitions are well formed: valid JSON,
+    one object per container, each with a unique name."""
+    task = read_task(resource.resource_type, resource.name, resource.props)
+    if task is None:
+        return
+    for problem in task.problems:
+        findings.violation(problem)
+    for reason in task.unknowns:
+        findings.skip(reason)

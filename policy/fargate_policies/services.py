@@ -1,0 +1,86 @@
+"""The one reader of ECS services: `aws:ecs/service:Service` and `awsx:ecs:FargateService`.
+
+awsx's FargateService passes its inputs through to the service it creates, with three defaults
+the rules must know: it derives the service's load balancers from container port mappings that
+name a `targetGroup`, it takes `assignPublicIp` at the top level, and without a
+`networkConfiguration` it creates a security group that admits all traffic from 0.0.0.0/0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fargate_policies import resource_types as rt
+from fargate_policies.containers import read_task
+from fargate_policies.framework import Described, Findings, Knob, Subject, resource_policy
+from fargate_policies.values import Unknown, is_unknown
+
+
+@dataclass(frozen=True)
+class Service(Described):
+    owner: str  # "service 'web'"
+    resource_type: str
+    props: dict[str, Any]
+
+    @property
+    def awsx(self) -> bool:
+        return self.resource_type == rt.AWSX_FARGATE_SERVICE
+
+    def load_balanced(self) -> bool | Unknown:
+        """Whether the service registers tasks with a load balancer (Unknown if not yet known)."""
+        balancers = self.props.get("loadBalancers")
+        if is_unknown(balancers):
+            return balancers
+        if isinstance(balancers, list) and balancers:
+            return True
+        if not self.awsx:
+            return False
+        return self._awsx_target_group_mapping()
+
+    def _awsx_target_group_mapping(self) -> bool | Unknown:
+        task = read_task(self.resource_type, "", self.props)
+        if task is None:
+            return False
+        if task.unknowns:
+            return Unknown("taskDefinitionArgs")
+        return any(
+            isinstance(mapping, dict) and mapping.get("targetGroup") is not None
+            for container in task.containers
+            if isinstance(container.get("portMappings"), list)
+            for mapping in container.get("portMappings")
+        )
+
+    def network_configuration(self) -> Any:
+        """The networkConfiguration input (None if absent); awsx's top-level flag folded in."""
+        network = self.props.get("networkConfiguration")
+        if network is None and self.awsx and "assignPublicIp" in self.props:
+            return {"assignPublicIp": self.props["assignPublicIp"]}
+        return network
+
+
+def read_service(resource_type: str, name: str, props: dict[str, Any]) -> Service | None:
+    if resource_type not in rt.SERVICES:
+        return None
+    return Service(rt.describe_resource(resource_type, name), resource_type, props)
+
+
+ServiceCheck = Callable[["Service", dict[str, Any], Findings], None]
+
+
+def service_policy(
+    level: Any, name: str, knobs: dict[str, Knob] | None = None
+) -> Callable[[ServiceCheck], Any]:
+    """Decorates a check of one ECS service (either shape) into a policy."""
+
+    def build(check: ServiceCheck) -> Any:
+        def run(subject: Subject, findings: Findings) -> None:
+            service = read_service(subject.resource_type, subject.name, subject.props)
+            if service is not None:
+                check(service, subject.knobs, findings)
+
+        run.__doc__ = check.__doc__
+        return resource_policy(level, name, rt.SERVICES, knobs)(run)
+
+    return build

@@ -1,0 +1,119 @@
+"""The stack as a graph, for policies that check how resources fit together.
+
+Stack policies see every resource with its outputs; a reference from one resource to another is
+an ID or ARN in its props, or (during preview, before IDs exist) a property dependency the engine
+records. `StackGraph.refs` follows both, so a rule asks "which security groups does this service
+use?" once and gets resources of the stack, IDs of resources outside it, or an `Unknown`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fargate_policies import resource_types as rt
+from fargate_policies.values import Unknown, is_unknown, plain
+
+# Output properties that hold a resource's identity (TF-bridged providers output "id" and "arn").
+_IDENTITY_KEYS = ("id", "arn")
+
+
+@dataclass
+class StackResource:
+    resource_type: str
+    name: str
+    urn: str
+    props: dict[str, Any]
+    parent: str | None = None
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def owner(self) -> str:
+        return rt.describe_resource(self.resource_type, self.name)
+
+    def identities(self) -> set[str]:
+        found = {self.urn}
+        for key in _IDENTITY_KEYS:
+            value = self.props.get(key)
+            if isinstance(value, str) and value:
+                found.add(value)
+        return found
+
+
+def stack_resources(resources: Iterable[Any]) -> list[StackResource]:
+    """Plain `StackResource`s from the SDK's `PolicyResource`s (never raises on unknowns)."""
+    converted = []
+    for resource in resources:
+        parent = getattr(resource, "parent", None)
+        dependencies: Mapping[str, Any] = getattr(resource, "property_dependencies", {}) or {}
+        converted.append(
+            StackResource(
+                resource_type=resource.resource_type,
+                name=resource.name,
+                urn=resource.urn,
+                props=plain(resource.props),
+                parent=parent.urn if parent is not None else None,
+                property_dependencies={
+                    key: [dependency.urn for dependency in deps]
+                    for key, deps in dependencies.items()
+                },
+            )
+        )
+    return converted
+
+
+@dataclass(frozen=True)
+class Refs:
+    """What a property points at: resources of the stack, and IDs of resources outside it."""
+
+    resources: tuple[StackResource, ...] = ()
+    external: tuple[str, ...] = ()
+
+
+class StackGraph:
+    def __init__(self, resources: list[StackResource]) -> None:
+        self.resources = resources
+        self._by_urn = {resource.urn: resource for resource in resources}
+
+    def of_type(self, *types: str) -> list[StackResource]:
+        return [resource for resource in self.resources if resource.resource_type in types]
+
+    def children(self, parent: StackResource, *types: str) -> list[StackResource]:
+        return [r for r in self.of_type(*types) if r.parent == parent.urn]
+
+    def refs(self, resource: StackResource, key: str, values: Any, *types: str) -> Refs | Unknown:
+        """The resources of `types` that `values` (an ID, or a list of IDs, found under the
+        top-level property `key` of `resource`) refer to.
+
+        Known IDs are matched against the stack's resources; IDs not in the stack are external.
+        Unknown IDs (preview) are resolved through the engine's property dependencies of `key`;
+        if those name no resource of `types`, the answer is Unknown.
+        """
+        items = values if isinstance(values, list) else [values]
+        items = [item for item in items if item is not None]
+        if is_unknown(values) or any(map(is_unknown, items)):
+            found = self._dependencies(resource, key, types)
+            return Refs(tuple(found)) if found else Unknown(f"{resource.urn}.{key}")
+        matched: list[StackResource] = []
+        external: list[str] = []
+        for item in items:
+            target = self._find(str(item), types)
+            if target is None:
+                external.append(str(item))
+            elif target not in matched:
+                matched.append(target)
+        return Refs(tuple(matched), tuple(external))
+
+    def _find(self, identity: str, types: tuple[str, ...]) -> StackResource | None:
+        for candidate in self.of_type(*types):
+            if identity in candidate.identities():
+                return candidate
+        return None
+
+    def _dependencies(
+        self, resource: StackResource, key: str, types: tuple[str, ...]
+    ) -> list[StackResource]:
+        urns = resource.property_dependencies.get(key, [])
+        found = [self._by_urn[urn] for urn in urns if urn in self._by_urn]
+        return [dependency for dependency in found if dependency.resource_type in types]

@@ -1,0 +1,201 @@
+"""Fargate sizes: a valid task cpu/memory pair for the platform, and containers that fit in it.
+
+Every form ECS accepts is read ("1024", 1024, "1 vCPU", "0.5 vcpu"; "2048", "2GB", "2 GB") by
+fargate_spec.sizes, which also words the problems and suggests the nearest valid pairs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import EnforcementLevel
+
+from fargate_policies import resource_types as rt
+from fargate_policies.containers import Container, Task, read_task, skip_unreadable
+from fargate_policies.framework import (
+    Findings,
+    Knob,
+    Subject,
+    resource_policy,
+)
+from fargate_policies.values import as_int, describe, is_unknown
+from fargate_spec.sizes import (
+    CPU_ARCHITECTURES,
+    LINUX,
+    OS_FAMILIES,
+    X86_64,
+    SizeError,
+    parse_cpu,
+    parse_memory,
+    size_problems,
+)
+
+SIZE_POLICY = "ecs-fargate-task-size"
+_ARCHITECTURES = {
+    "allowedCpuArchitectures": Knob(
+        "array", list(CPU_ARCHITECTURES), "CPU architectures tasks may run on."
+    )
+}
+
+
+def _fargate_task(resource: Subject, findings: Findings) -> Task | None:
+    """The resource's task if it runs on Fargate; None (after any skip reason) otherwise."""
+    task = read_task(resource.resource_type, resource.name, resource.props)
+    if task is None:
+        return None
+    if is_unknown(task.fargate):
+        findings.skip(task.not_known("requiresCompatibilities"))
+        return None
+    return task if task.fargate else None
+
+
+@resource_policy(EnforcementLevel.MANDATORY, SIZE_POLICY, rt.TASK_BEARERS, _ARCHITECTURES)
+def task_size(resource: Subject, findings: Findings) -> None:
+    """Checks whether a Fargate task's cpu and memory form a size Fargate accepts for its
+    operating system and CPU architecture."""
+    task = _fargate_task(resource, findings)
+    if task is None:
+        return
+    fields = {
+        "cpu": task.cpu,
+        "memory": task.memory,
+        "runtimePlatform.operatingSystemFamily": task.os_family,
+        "runtimePlatform.cpuArchitecture": task.cpu_architecture,
+    }
+    unknown = [key for key, value in fields.items() if is_unknown(value)]
+    for key in unknown:
+        findings.skip(task.not_known(key))
+    if unknown:
+        return
+    owner = task.subject
+    if task.cpu is None and task.memory is None and resource.resource_type != rt.TASK_DEFINITION:
+        return  # awsx sizes the task from its containers' needs, always to a valid pair
+    if task.cpu is None or task.memory is None:
+        missing = "cpu" if task.cpu is None else "memory"
+        if resource.resource_type != rt.TASK_DEFINITION:
+            findings.skip(f"{missing} of {task.owner} is computed by awsx from its containers")
+            return
+        findings.violation(
+            f"{owner} must set task-level {missing} (Fargate requires both cpu and memory), "
+            "e.g. cpu '256' with memory '512'."
+        )
+        return
+    if not _platform_ok(task, resource.knobs, findings):
+        return
+    for problem in size_problems(
+        task.cpu, task.memory, task.os_family or LINUX, task.cpu_architecture or X86_64
+    ):
+        findings.violation(f"{owner} must use a valid Fargate task size: {problem}.")
+
+
+def _platform_ok(task: Task, knobs: dict[str, Any], findings: Findings) -> bool:
+    owner = task.subject
+    family, architecture = task.os_family, task.cpu_architecture
+    allowed = knobs["allowedCpuArchitectures"]
+    if family is not None and family not in OS_FAMILIES:
+        findings.violation(
+            f"{owner} must set runtimePlatform.operatingSystemFamily to one of "
+            f"{', '.join(OS_FAMILIES)}, not {describe(family)}."
+        )
+        return False
+    if architecture is not None and architecture not in CPU_ARCHITECTURES:
+        findings.violation(
+            f"{owner} must set runtimePlatform.cpuArchitecture to one of "
+            f"{', '.join(CPU_ARCHITECTURES)}, not {describe(architecture)}."
+        )
+        return False
+    if (architecture or X86_64) not in allowed:
+        findings.violation(
+            f"{owner} must run on one of the allowed CPU architectures {', '.join(allowed)}, "
+            f"not {architecture or X86_64}."
+        )
+    return True
+
+
+def _task_capacity(task: Task, key: str, findings: Findings) -> int | None:
+    """The task-level cpu (units) or memory (MiB), or None if there is none to fit into."""
+    value = task.cpu if key == "cpu" else task.memory
+    if value is None:
+        return None
+    if is_unknown(value):
+        findings.skip(task.not_known(key))
+        return None
+    try:
+        return parse_cpu(value) if key == "cpu" else parse_memory(value)
+    except SizeError:
+        findings.skip(f"{key} of {task.owner} is not a size (see {SIZE_POLICY})")
+        return None
+
+
+def _container_amount(container: Container, key: str, findings: Findings) -> int | None:
+    value = container.get(key)
+    if value is None:
+        return None
+    if is_unknown(value):
+        findings.skip(container.not_known(key))
+        return None
+    amount = as_int(value)
+    if amount is None or amount < 0:
+        unit = "CPU units" if key == "cpu" else "MiB"
+        findings.violation(
+            f"{container.subject} must set {key} to a whole number of {unit}, "
+            f"not {describe(value)}."
+        )
+        return None
+    return amount
+
+
+@resource_policy(EnforcementLevel.MANDATORY, "ecs-container-resources-fit-task", rt.TASK_BEARERS)
+def containers_fit_task(resource: Subject, findings: Findings) -> None:
+    """Checks whether the containers' cpu and memory fit inside the task's size, and whether
+    each container's memoryReservation is at most its memory."""
+    task = read_task(resource.resource_type, resource.name, resource.props)
+    if task is None:
+        return
+    skip_unreadable(task, findings)
+    task_cpu = _task_capacity(task, "cpu", findings)
+    task_memory = _task_capacity(task, "memory", findings)
+    cpu_total, memory_total = {}, {}
+    for container in task.containers:
+        cpu = _container_amount(container, "cpu", findings)
+        memory = _container_amount(container, "memory", findings)
+        reservation = _container_amount(container, "memoryReservation", findings)
+        if memory is not None and reservation is not None and reservation > memory:
+            findings.violation(
+                f"{container.subject} must set memoryReservation ({reservation} MiB) at or "
+                f"below memory ({memory} MiB): lower memoryReservation or raise memory."
+            )
+        if cpu:
+            cpu_total[container.name] = cpu
+        if memory or reservation:
+            memory_total[container.name] = memory or reservation
+    _check_total(
+        task, key="cpu", unit="CPU units", amounts=cpu_total, capacity=task_cpu, findings=findings
+    )
+    _check_total(
+        task,
+        key="memory",
+        unit="MiB",
+        amounts=memory_total,
+        capacity=task_memory,
+        findings=findings,
+    )
+
+
+def _check_total(
+    task: Task,
+    *,
+    key: str,
+    unit: str,
+    amounts: dict[str, int],
+    capacity: int | None,
+    findings: Findings,
+) -> None:
+    total = sum(amounts.values())
+    if capacity is None or total <= capacity:
+        return
+    parts = ", ".join(f"'{name}' {amount}" for name, amount in amounts.items())
+    findings.violation(
+        f"Containers of {task.owner} must fit in the task's {capacity} {unit} of {key}, but "
+        f"they ask for {total} ({parts}): lower the containers' {key} or raise the task's."
+    )

@@ -1,0 +1,130 @@
+"""Plain values from the engine's property bags, with unknowns made explicit.
+
+The policy SDK hands rules its props wrapped in proxies that raise `UnknownValueError` the moment
+an unknown (preview) value is read. Rules never read those proxies: `plain()` copies them once
+into ordinary dicts and lists where each unknown becomes an `Unknown` marker carrying its path,
+so a rule can check every known value and say exactly which ones it could not check.
+
+The same helpers read numbers and flags the way they arrive from each source: JSON from a
+containerDefinitions string (ints), the engine's protobuf structs and Pulumi mocks (floats such as
+30.0), and typed awsx inputs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+    UnknownValueError,
+)
+
+UNKNOWN_SENTINELS: frozenset[str] = frozenset(
+    {
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_STRING_VALUE,
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_ASSET_VALUE,
+        UNKNOWN_ARCHIVE_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value the engine does not know yet (preview): `path` says where it sits."""
+
+    path: str
+
+
+def is_unknown(value: object) -> bool:
+    return isinstance(value, Unknown)
+
+
+def plain(value: Any, path: str = "") -> Any:
+    """A copy of `value` with proxies turned into dicts/lists and unknowns into `Unknown`."""
+    if isinstance(value, str):
+        return Unknown(path) if value in UNKNOWN_SENTINELS else value
+    if isinstance(value, Mapping):
+        return {str(key): _plain_item(value, key, _join(path, key)) for key in list(value)}
+    if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+        return [_plain_item(value, index, _join(path, index)) for index in range(len(value))]
+    return value
+
+
+def _plain_item(container: Any, key: Any, path: str) -> Any:
+    try:
+        return plain(container[key], path)
+    except UnknownValueError:
+        return Unknown(path)
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def as_int(value: object) -> int | None:
+    """A whole number from an int or an integral float (mocks and protobuf send 30.0)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def as_bool(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def as_str_list(value: object) -> list[str] | None:
+    """The list if every element is a string, else None (wrong type or an unknown element)."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    return None
+
+
+def describe(value: object) -> str:
+    """A short rendering of a value for a message: strings quoted, JSON-like otherwise."""
+    if isinstance(value, Unknown):
+        return "an unknown value"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    try:
+        text = json.dumps(value, sort_keys=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+_JSON_TYPES: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (bool, "boolean"),  # before int: bool is an int subclass
+    ((int, float), "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
+def type_name(value: object) -> str:
+    """The JSON type word for a value, for messages about wrong types."""
+    if value is None:
+        return "null"
+    for python_type, word in _JSON_TYPES:
+        if isinstance(value, python_type):
+            return word
+    return type(value).__name__

@@ -1,0 +1,176 @@
+"""The pack's one decision on unknown (preview) values and malformed input, rule by rule.
+
+Unknown: every known value is still checked, and what could not be checked comes back as one
+advisory note per policy (the SDK's UnknownValueError path), never as a pass or a violation.
+Malformed: one violation from ecs-task-definition-readable, skip notes from the other rules.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pulumi_policy.proxy import (
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_STRING_VALUE,
+    UnknownValueError,
+    unknown_checking_proxy,
+)
+
+from fargate_policies.framework import PolicyConfigError, SkippedChecksError
+from fargate_policies.values import Unknown, plain
+from tests.policy import fixtures as f
+from tests.policy.harness import POLICIES, check_all, check_resource
+
+UNKNOWN = UNKNOWN_STRING_VALUE
+
+
+def test_plain_turns_proxied_unknowns_into_markers_with_their_path() -> None:
+    proxied = unknown_checking_proxy(
+        {"a": UNKNOWN, "b": [1, UNKNOWN_NUMBER_VALUE], "c": {"d": UNKNOWN_ARRAY_VALUE}}
+    )
+    with pytest.raises(UnknownValueError):
+        proxied["a"]  # what a rule reading the SDK's props directly would hit
+    assert plain(proxied) == {
+        "a": Unknown("a"),
+        "b": [1, Unknown("b.1")],
+        "c": {"d": Unknown("c.d")},
+    }
+
+
+def test_skipped_checks_are_the_sdk_unknown_value_error() -> None:
+    error = SkippedChecksError(["user of container 'app' is not known until the update runs"])
+    assert isinstance(error, UnknownValueError)
+    assert error.message == (
+        "skipped checks: user of container 'app' is not known until the update runs"
+    )
+
+
+def test_whole_container_definitions_unknown_skip_every_container_rule() -> None:
+    task = f.task_definition(containerDefinitions=UNKNOWN)
+    results = check_all([task])
+    assert {name: o.violations for name, o in results.items() if o.violations} == {}
+    expected = (
+        "skipped checks: containerDefinitions of task definition 'web-task' is not known "
+        "until the update runs"
+    )
+    for name in (
+        "ecs-container-non-root",
+        "ecs-container-health-check",
+        "ecs-container-single-process",
+        "ecs-task-definition-readable",
+    ):
+        assert results[name].skipped == [expected], name
+
+
+def test_known_values_are_checked_when_others_are_unknown() -> None:
+    """awsx inputs keep their structure in preview: one unknown field skips only itself."""
+    service = f.awsx_service(c={"image": UNKNOWN, "user": "root", "privileged": UNKNOWN})
+    non_root = check_resource("ecs-container-non-root", service)
+    assert non_root.violations == [
+        "Container 'app' in service 'web' must not run as root (user 'root'; it names root): "
+        "set user to a non-root UID such as '1000:1000'."
+    ]
+    assert non_root.skipped == []
+    privileged = check_resource("ecs-container-not-privileged", service)
+    assert privileged.violations == []
+    assert privileged.skipped == [
+        "skipped checks: privileged of container 'app' in service 'web' is not known until the "
+        "update runs"
+    ]
+    process = check_resource("ecs-container-single-process", service)
+    assert process.skipped == [
+        "skipped checks: image of container 'app' in service 'web' is not known until the "
+        "update runs"
+    ]
+
+
+def test_unknown_fields_are_skipped_with_a_reason_by_each_rule() -> None:
+    cases = {
+        "ecs-container-non-root": f.task_definition([f.container(user=UNKNOWN)]),
+        "ecs-container-health-check": f.task_definition(
+            [f.container(healthCheck={"command": ["CMD", "true"], "interval": UNKNOWN})]
+        ),
+        "ecs-fargate-task-size": f.task_definition(cpu=UNKNOWN),
+        "ecs-container-resources-fit-task": f.task_definition(memory=UNKNOWN_NUMBER_VALUE),
+        "alb-target-group-health-check": f.target_group(healthCheck=UNKNOWN),
+        "ecs-service-health-check-grace-period": f.service(loadBalancers=UNKNOWN_ARRAY_VALUE),
+        "ecs-service-no-public-ip": f.service(networkConfiguration={"assignPublicIp": UNKNOWN}),
+        "ecs-service-circuit-breaker": f.service(deploymentCircuitBreaker=UNKNOWN),
+        "alb-http-redirects-to-https": f.http_listener(defaultActions=UNKNOWN_ARRAY_VALUE),
+        "alb-https-tls12": f.https_listener(sslPolicy=UNKNOWN),
+        "alb-drop-invalid-headers": f.load_balancer(dropInvalidHeaderFields=UNKNOWN),
+        "ecr-repository-scan-on-push": f.repository(imageScanningConfiguration=UNKNOWN),
+        "ecr-repository-immutable-tags": f.repository(imageTagMutability=UNKNOWN),
+        "ecs-container-read-only-root-fs": f.task_definition(
+            [f.container(readonlyRootFilesystem=UNKNOWN)]
+        ),
+        "ecs-container-awslogs": f.task_definition([f.container(logConfiguration=UNKNOWN)]),
+        "ecs-container-no-plaintext-secrets": f.task_definition(
+            [f.container(environment=[{"name": "SETTING", "value": UNKNOWN}])]
+        ),
+    }
+    for name, resource in cases.items():
+        outcome = check_resource(name, resource)
+        assert outcome.violations == [], (name, outcome)
+        assert len(outcome.skipped) == 1, (name, outcome)
+        assert "is not known until the update runs" in outcome.skipped[0], (name, outcome)
+        assert "'" in outcome.skipped[0], f"{name}: the note must name the resource"
+
+
+def test_a_secret_named_variable_is_a_violation_even_with_an_unknown_value() -> None:
+    task = f.task_definition([f.container(environment=[{"name": "DB_PASSWORD", "value": UNKNOWN}])])
+    outcome = check_resource("ecs-container-no-plaintext-secrets", task)
+    assert len(outcome.violations) == 1 and "DB_PASSWORD" in outcome.violations[0]
+
+
+def test_malformed_definitions_are_one_violation_and_skip_notes_elsewhere() -> None:
+    task = f.task_definition(containerDefinitions="{not json")
+    results = check_all([task])
+    violating = {name: o.violations for name, o in results.items() if o.violations}
+    assert list(violating) == ["ecs-task-definition-readable"]
+    note = (
+        "skipped checks: containerDefinitions of task definition 'web-task' is malformed "
+        "(see ecs-task-definition-readable)"
+    )
+    assert results["ecs-container-non-root"].skipped == [note]
+    assert results["ecs-container-health-check"].skipped == [note]
+
+
+def test_one_bad_container_does_not_hide_the_good_ones() -> None:
+    task = f.task_definition([f.container(user="root"), "garbage"])
+    assert check_resource("ecs-task-definition-readable", task).violations == [
+        "Task definition 'web-task' must make container definition #2 a JSON object, not 'garbage'."
+    ]
+    non_root = check_resource("ecs-container-non-root", task)
+    assert len(non_root.violations) == 1 and "must not run as root" in non_root.violations[0]
+    assert non_root.skipped == [
+        "skipped checks: container definition #2 of task definition 'web-task' is malformed "
+        "(see ecs-task-definition-readable)"
+    ]
+
+
+def test_sentinels_inside_the_json_string_are_unknown_too() -> None:
+    task = f.task_definition([f.container(user=UNKNOWN)])
+    outcome = check_resource("ecs-container-non-root", task)
+    assert outcome.violations == [] and len(outcome.skipped) == 1
+
+
+def test_bad_knob_values_fail_with_the_key_and_what_is_valid() -> None:
+    policy = POLICIES["ecs-service-health-check-grace-period"]
+    with pytest.raises(PolicyConfigError) as raised:
+        check_resource(policy.name, f.service(), {"minimumGracePeriodSeconds": "thirty"})
+    assert str(raised.value) == (
+        "policy 'ecs-service-health-check-grace-period' config 'minimumGracePeriodSeconds' "
+        "must be an integer, not 'thirty'"
+    )
+    with pytest.raises(PolicyConfigError, match="must be an array of integer values, not 1000"):
+        check_resource("ecs-container-non-root", f.task_definition(), {"allowedUids": 1000})
+    with pytest.raises(PolicyConfigError, match="must be at least 1, not 0"):
+        check_resource(policy.name, f.service(), {"minimumGracePeriodSeconds": 0})
+
+
+def test_enforcement_level_in_config_is_not_a_knob() -> None:
+    outcome = check_resource(
+        "ecs-container-non-root", f.task_definition(), {"enforcementLevel": "mandatory"}
+    )
+    assert outcome.violations == [] and outcome.skipped == []
