@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
+from fargate_policies.architecture import service_architecture
+from fargate_policies.consistency import service_health_consistency
 from fargate_policies.deployment import service_circuit_breaker
+from fargate_policies.exemption_policies import policy_exemption_active, policy_exemption_valid
 from fargate_policies.filesystem import container_read_only_root
 from fargate_policies.framework import DOCS, PolicyDoc
 from fargate_policies.health_checks import (
@@ -25,6 +28,7 @@ from fargate_policies.process_model import container_single_process
 from fargate_policies.readable import task_definition_readable
 from fargate_policies.registry import ecr_immutable_tags, ecr_scan_on_push
 from fargate_policies.secrets import container_no_plaintext_secrets
+from fargate_policies.shutdown import service_shutdown_chain
 from fargate_policies.task_size import containers_fit_task, task_size
 
 PACK_NAME = "fargate-service-guard"
@@ -52,6 +56,13 @@ ALL_POLICIES: list[Policy] = [
     drop_invalid_headers,
     container_no_plaintext_secrets,
     service_ingress_from_alb_only,
+    # One service end to end (stack policies): advisory by default, mandatory in prod.
+    service_health_consistency,
+    service_shutdown_chain,
+    service_architecture,
+    # Exemptions (resource tags with a reason and an expiry): wrong ones block, active ones note.
+    policy_exemption_valid,
+    policy_exemption_active,
 ]
 
 POLICY_DOCS: dict[str, PolicyDoc] = {policy.name: DOCS[policy.name] for policy in ALL_POLICIES}

@@ -41,6 +41,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
+from fargate_policies.exemptions import EXEMPTION_POLICIES, active_exemption
 from fargate_policies.resource_types import describe_resource
 from fargate_policies.stack import stack_resources
 from fargate_policies.values import as_int, describe, is_unknown, plain
@@ -154,14 +155,24 @@ class SkippedChecksError(UnknownValueError):
         return self.message
 
 
-def report(findings: Findings, report_violation: ReportViolation) -> None:
+def report(
+    policy: str,
+    findings: Findings,
+    report_violation: ReportViolation,
+    tags_of: Callable[[str | None], Any],
+) -> None:
     """Report every violation, then surface skipped checks through the SDK's advisory path.
 
-    This is the one place a finding leaves the pack, so per-resource exemptions can be applied
-    here without touching any rule.
+    This is the one place a finding leaves the pack. A violation on a resource whose tags carry
+    an active exemption from `policy` is left out here (policy-exemption-active re-reports it
+    as an advisory note); `tags_of(urn)` gives the tags of the resource a violation names.
     """
     for violation in findings.violations:
-        report_violation(violation.message, violation.urn)
+        exempt = policy not in EXEMPTION_POLICIES and active_exemption(
+            tags_of(violation.urn), policy
+        )
+        if not exempt:
+            report_violation(violation.message, violation.urn)
     if findings.skipped:
         raise SkippedChecksError(findings.skipped)
 
@@ -254,6 +265,10 @@ class PolicyDoc:
     enforcement_level: EnforcementLevel
     knobs: Mapping[str, Knob]
     resource_types: tuple[str, ...]  # empty for stack policies
+    check: Callable[..., None]  # the rule itself, for re-evaluating an exempted resource
+
+    def defaults(self) -> dict[str, Any]:
+        return {key: knob.default for key, knob in self.knobs.items()}
 
 
 # The knobs and documentation of every policy built here, by name (filled as modules import).
@@ -281,9 +296,9 @@ def resource_policy(
             props, config = plain(args.props), read_knobs(name, knobs, args.get_config())
             findings = Findings()
             check(Subject(args.resource_type, args.name, props, config), findings)
-            report(findings, report_violation)
+            report(name, findings, report_violation, lambda _urn: props.get("tags"))
 
-        doc = PolicyDoc(name, _description(check), level, knobs, resource_types)
+        doc = PolicyDoc(name, _description(check), level, knobs, resource_types, check)
         return _declare(ResourceValidationPolicy, doc, validate)
 
     return build
@@ -300,9 +315,10 @@ def stack_policy(
             findings = Findings()
             resources = stack_resources(args.resources)
             check(resources, read_knobs(name, knobs, args.get_config()), findings)
-            report(findings, report_violation)
+            tags = {resource.urn: resource.props.get("tags") for resource in resources}
+            report(name, findings, report_violation, tags.get)
 
-        doc = PolicyDoc(name, _description(check), level, knobs, ())
+        doc = PolicyDoc(name, _description(check), level, knobs, (), check)
         return _declare(StackValidationPolicy, doc, validate)
 
     return build

@@ -16,9 +16,9 @@ from pulumi_policy import EnforcementLevel
 
 from fargate_policies import resource_types as rt
 from fargate_policies.framework import Findings, Knob, not_known, stack_policy, upper_first
-from fargate_policies.services import read_service
 from fargate_policies.stack import Refs, StackGraph, StackResource
 from fargate_policies.values import is_unknown
+from fargate_policies.wiring import services
 
 _CIDRS = {
     "allowedCidrBlocks": Knob(
@@ -142,19 +142,6 @@ def _service_groups(
     return list(refs.resources)
 
 
-def _services(graph: StackGraph) -> list[StackResource]:
-    """Load-balanced services; an awsx component whose child service is in the stack is
-    skipped (its outputs are not its inputs; the child carries the real configuration)."""
-    chosen = []
-    for service in graph.of_type(*rt.SERVICES):
-        if service.resource_type == rt.AWSX_FARGATE_SERVICE and graph.children(service, rt.SERVICE):
-            continue
-        view = read_service(service.resource_type, service.name, service.props)
-        if view is not None and view.load_balanced() is True:
-            chosen.append(service)
-    return chosen
-
-
 def check_ingress(
     resources: list[StackResource], knobs: dict[str, Any], findings: Findings
 ) -> None:
@@ -164,7 +151,7 @@ def check_ingress(
     alb_groups = _alb_groups(graph, findings)
     allowed_cidrs = set(knobs["allowedCidrBlocks"])
     checked: set[str] = set()
-    for service in _services(graph):
+    for service in services(graph):
         for group in _service_groups(graph, service, findings):
             if group.urn in checked:
                 continue

@@ -213,3 +213,28 @@ def _argv(container: Container, findings: Findings) -> list[str]:
         else:
             argv.extend(value or [])
     return argv
+
+
+def option_value(words: list[str], flag: str) -> str | None:
+    """The value a command line gives `flag` ("--flag N" or "--flag=N"); the last one wins."""
+    value = None
+    for index, word in enumerate(words):
+        if word == flag and index + 1 < len(words):
+            value = words[index + 1]
+        elif word.startswith(f"{flag}="):
+            value = word.split("=", 1)[1]
+    return value
+
+
+def uvicorn_setting(container: Container, flag: str, variable: str) -> tuple[Any, str]:
+    """A uvicorn option as the container sets it, and where: its command-line flag wins over
+    the UVICORN_* variable (click's order; of repeated variables the last wins, as in Docker).
+    (None, "") if neither is set; the value is Unknown if it is not known yet."""
+    argv = [
+        word for key in ("entryPoint", "command") for word in as_str_list(container.get(key)) or []
+    ]
+    from_command = option_value(words_of(argv), flag)
+    if from_command is not None:
+        return from_command, flag
+    values = [v.value for v in container.environment if v.name == variable]
+    return (values[-1], variable) if values else (None, "")

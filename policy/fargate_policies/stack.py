@@ -32,6 +32,9 @@ class StackResource:
     def owner(self) -> str:
         return rt.describe_resource(self.resource_type, self.name)
 
+    def not_known(self, key: str) -> str:
+        return f"{key} of {self.owner} is not known until the update runs"
+
     def identities(self) -> set[str]:
         found = {self.urn}
         for key in _IDENTITY_KEYS:

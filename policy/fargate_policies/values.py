@@ -89,6 +89,11 @@ def as_bool(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def as_list(value: object) -> list[Any]:
+    """The value if it is a list, else an empty list (for reading optional arrays)."""
+    return value if isinstance(value, list) else []
+
+
 def as_str_list(value: object) -> list[str] | None:
     """The list if every element is a string, else None (wrong type or an unknown element)."""
     if isinstance(value, list) and all(isinstance(item, str) for item in value):

@@ -193,3 +193,15 @@ def nearest_valid_pairs(
                 suggestions.append(cheapest)
             break
     return suggestions
+
+# The image platforms (docker/OCI "os/arch") a task's cpuArchitecture runs.
+IMAGE_PLATFORM_ARCHITECTURES: dict[str, str] = {
+    "linux/amd64": X86_64,
+    "linux/x86_64": X86_64,
+    "linux/arm64": ARM64,
+    "linux/arm64/v8": ARM64,
+}
+# Fargate Spot runs Linux tasks only: X86_64 from platform version 1.3.0, ARM64 from 1.4.0
+# (ECS API reference, CapacityProviderStrategyItem). "LATEST" is 1.4.0.
+FARGATE_SPOT = "FARGATE_SPOT"
+FARGATE_SPOT_MIN_PLATFORM_VERSION: dict[str, str] = {X86_64: "1.3.0", ARM64: "1.4.0"}

@@ -181,12 +181,16 @@ def from_capture(captured: CapturedStack) -> list[Resource]:
     """The program's resources as the analyzer would see them.
 
     Stack policies read outputs, which in a real deployment include each resource's "id"; the
-    capture keeps the mock's ID out of `outputs`, so it is asked of the same mock again.
+    capture keeps the mock's ID out of `outputs`, so it is asked of the same mock again. A
+    remote component (awsx) registers no children under mocks; in a deployment its children
+    show what its inputs say (an image's build platform, say), so its inputs stand in for them.
     """
     fake = _FakeAws(captured.config.get("aws:region") or "eu-west-1")
     resources = []
     for resource in captured.resources:
         outputs = dict(resource.outputs)
+        if resource.remote:
+            outputs = {**resource.inputs, **outputs}
         if resource.custom:
             resource_id, _ = fake.new_resource(
                 MockResourceArgs(

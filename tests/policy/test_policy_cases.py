@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from fargate_policies.catalog import POLICY_DOCS
 from fargate_spec.contract import CONTAINER_USER
 from tests.policy import fixtures as f
-from tests.policy.harness import POLICIES, Resource, check_resource, check_stack
+from tests.policy.harness import Resource, check_resource, check_stack
 
 
 @dataclass(frozen=True)
@@ -413,6 +414,23 @@ CASES = [
     Case("smallest", SIZE, f.task_definition(), []),
     Case("vcpu-gb-strings", SIZE, f.task_definition(cpu="1 vCPU", memory="2 GB"), []),
     Case("largest", SIZE, f.task_definition(cpu="16384", memory="122880"), []),
+    Case("vcpu-lower-case", SIZE, f.task_definition(cpu="1 vcpu", memory="3072"), []),
+    Case("half-vcpu-gb", SIZE, f.task_definition(cpu="0.5 vCPU", memory="1GB"), []),
+    Case("gb-no-space", SIZE, f.task_definition(cpu="2048", memory="16GB"), []),
+    Case("empty", SIZE, f.task_definition(cpu="", memory="512"), ["cpu '' is not a CPU value"]),
+    Case("negative", SIZE, f.task_definition(cpu="-1", memory="512"), ["cpu '-1' is not a CPU"]),
+    Case(
+        "memory-word",
+        SIZE,
+        f.task_definition(memory="lots"),
+        ["memory 'lots' is not a memory value: use MiB (512, 1024, 2048, ...) or GB"],
+    ),
+    Case(
+        "cheapest-fit",
+        SIZE,
+        f.task_definition(cpu="512", memory="5 GB"),
+        ["nearest valid sizes (cpu/memory): 512/4096, 1024/5120."],
+    ),
     Case("windows", SIZE, windows(cpu="1024", memory="2048"), []),
     Case(
         "arm64",
@@ -977,7 +995,7 @@ def test_policy_case(case: Case) -> None:
 def test_every_resource_policy_has_three_compliant_and_three_violating_cases() -> None:
     compliant = Counter(c.policy for c in CASES if not c.expect)
     violating = Counter(c.policy for c in CASES if c.expect)
-    resource_policies = [name for name in POLICIES if name != INGRESS]
+    resource_policies = [name for name, doc in POLICY_DOCS.items() if doc.resource_types]
     thin = {
         n: (compliant[n], violating[n])
         for n in resource_policies

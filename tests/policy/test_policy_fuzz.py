@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
 
-from tests.policy.harness import POLICIES, Outcome, Resource, check_resource, check_stack
+from fargate_policies.catalog import POLICY_DOCS
+from tests.policy.harness import Outcome, Resource, check_resource, check_stack
 
 pytestmark = pytest.mark.slow  # about 40 s: hypothesis spends most of it generating cases
 
@@ -197,11 +198,11 @@ def test_container_definitions_never_make_a_policy_raise() -> None:
     @given(resource=task_bearers)
     def run(resource: Resource) -> None:
         ran.append(1)
-        for name in POLICIES:
-            if name == "ecs-service-ingress-from-alb-only":
-                _check_messages(check_stack(name, [resource]))
-            else:
+        for name, doc in POLICY_DOCS.items():
+            if doc.resource_types:
                 _check_messages(check_resource(name, resource))
+            else:
+                _check_messages(check_stack(name, [resource]))
 
     run()
     assert len(ran) >= CONTAINER_EXAMPLES
@@ -240,8 +241,8 @@ def test_other_resources_never_make_a_policy_raise() -> None:
     @given(resource_type=st.sampled_from(RESOURCE_TYPES), props=resource_props)
     def run(resource_type: str, props: dict[str, Any]) -> None:
         ran.append(1)
-        for name in POLICIES:
-            if name != "ecs-service-ingress-from-alb-only":
+        for name, doc in POLICY_DOCS.items():
+            if doc.resource_types:
                 _check_messages(check_resource(name, Resource(resource_type, "fuzz", props)))
 
     run()
@@ -255,14 +256,39 @@ STACK_TYPES = [
     "aws:ecs/service:Service",
     "awsx:ecs:FargateService",
     "aws:lb/loadBalancer:LoadBalancer",
+    "aws:lb/listener:Listener",
+    "aws:lb/targetGroup:TargetGroup",
+    "aws:ecs/taskDefinition:TaskDefinition",
+    "awsx:ecr:Image",
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
 ]
-group_ids = st.sampled_from(["sg-1", "sg-2", UNKNOWN_STRING_VALUE])
+# A small pool of IDs and ARNs, so generated resources refer to each other.
+ids = st.sampled_from(["sg-1", "sg-2", "arn:tg", "arn:td", "arn:lb", UNKNOWN_STRING_VALUE])
+exemption_tags = either(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "policy-exemption:ecs-container-non-root",
+                "policy-exemption:ecs-service-ingress-from-alb-only",
+                "policy-exemption:no-such-policy",
+                "policy-exemption:policy-exemption-valid",
+                "team",
+            ]
+        ),
+        either(
+            st.sampled_from(["2099-01-01 legacy", "2000-01-01 old", "soon", "", "2026-02-30 x"])
+        ),
+        max_size=3,
+    )
+)
 stack_props = st.fixed_dictionaries(
     {},
     optional={
-        "id": group_ids,
-        "securityGroupId": either(group_ids),
-        "securityGroups": either(st.lists(group_ids, max_size=2)),
+        "id": ids,
+        "arn": ids,
+        "tags": exemption_tags,
+        "securityGroupId": either(ids),
+        "securityGroups": either(st.lists(ids, max_size=2)),
         "ingress": either(
             st.lists(
                 either(
@@ -270,7 +296,7 @@ stack_props = st.fixed_dictionaries(
                         {},
                         optional={
                             "cidrBlocks": anything,
-                            "securityGroups": either(st.lists(group_ids)),
+                            "securityGroups": either(st.lists(ids)),
                             "self": anything,
                         },
                     )
@@ -279,19 +305,39 @@ stack_props = st.fixed_dictionaries(
             )
         ),
         "networkConfiguration": either(
-            st.fixed_dictionaries({"securityGroups": either(st.lists(group_ids, max_size=2))})
+            st.fixed_dictionaries({"securityGroups": either(st.lists(ids, max_size=2))})
         ),
-        "loadBalancers": either(st.just([{"targetGroupArn": "tg"}])),
+        "loadBalancers": either(
+            st.lists(
+                st.fixed_dictionaries(
+                    {"targetGroupArn": either(ids)},
+                    optional={"containerName": either(st.just("app")), "containerPort": sizes},
+                ),
+                max_size=2,
+            )
+        ),
+        "taskDefinition": either(ids),
+        "containerDefinitions": definitions_text,
+        "healthCheck": anything,
+        "deregistrationDelay": sizes,
+        "idleTimeout": sizes,
+        "defaultActions": either(st.lists(either(st.fixed_dictionaries({"targetGroupArn": ids})))),
+        "loadBalancerArn": either(ids),
+        "platform": either(st.sampled_from(["linux/amd64", "linux/arm64", "windows/amd64"])),
+        "imageUri": either(st.sampled_from(["repo/app:1"])),
+        "capacityProviderStrategies": anything,
+        "platformVersion": either(st.sampled_from(["LATEST", "1.3.0", "1.4.0", "x"])),
         "type": either(st.sampled_from(["ingress", "egress"])),
         "cidrIpv4": anything,
-        "referencedSecurityGroupId": either(group_ids),
-        "sourceSecurityGroupId": either(group_ids),
+        "referencedSecurityGroupId": either(ids),
+        "sourceSecurityGroupId": either(ids),
         "taskDefinitionArgs": awsx_task_args,
     },
 )
+STACK_POLICIES = [name for name, doc in POLICY_DOCS.items() if not doc.resource_types]
 
 
-def test_stacks_never_make_the_stack_policy_raise() -> None:
+def test_stacks_never_make_a_stack_policy_raise() -> None:
     ran: list[int] = []
 
     @settings(max_examples=STACK_EXAMPLES, deadline=None)
@@ -299,7 +345,8 @@ def test_stacks_never_make_the_stack_policy_raise() -> None:
     def run(entries: list[tuple[str, dict[str, Any]]]) -> None:
         ran.append(1)
         resources = [Resource(t, f"r{i}", props) for i, (t, props) in enumerate(entries)]
-        _check_messages(check_stack("ecs-service-ingress-from-alb-only", resources))
+        for name in STACK_POLICIES:
+            _check_messages(check_stack(name, resources))
 
     run()
     assert len(ran) >= STACK_EXAMPLES

@@ -10,6 +10,7 @@ import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -356,6 +357,88 @@ MUTATIONS = [
             toPort=8000,
             cidrBlocks=["203.0.113.0/24"],
         ),
+    ),
+]
+
+
+def tag(type_token: str, key: str, value: str) -> Mutate:
+    """Add a tag to every resource of `type_token` (exemptions are tags)."""
+    return edit(
+        type_token, lambda values: {**values, "tags": {**(values.get("tags") or {}), key: value}}
+    )
+
+
+SOON = (date.today() + timedelta(days=10)).isoformat()
+SPOT = [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]
+WINDOWS = {"operatingSystemFamily": "WINDOWS_SERVER_2022_CORE", "cpuArchitecture": "X86_64"}
+EXEMPT_NON_ROOT = "policy-exemption:ecs-container-non-root"
+
+MUTATIONS += [
+    Mutation(
+        "probe-path",
+        "ecs-service-health-check-consistency",
+        edit(TARGET_GROUP, nested("healthCheck", path="/")),
+    ),
+    Mutation(
+        "probe-port",
+        "ecs-service-health-check-consistency",
+        edit(TARGET_GROUP, nested("healthCheck", port="8080")),
+    ),
+    Mutation("start-over-grace", "ecs-service-health-check-consistency", health(startPeriod=120)),
+    Mutation(
+        "drain-over-stop",
+        "ecs-service-shutdown-timing",
+        edit(TARGET_GROUP, props(deregistrationDelay=120)),
+    ),
+    Mutation(
+        "graceful-over-stop",
+        "ecs-service-shutdown-timing",
+        container_env(("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", "90")),
+    ),
+    Mutation(
+        "idle-over-keep-alive",
+        "ecs-service-shutdown-timing",
+        edit(LOAD_BALANCER, props(idleTimeout=120)),
+    ),
+    Mutation(
+        "keep-alive-flag",
+        "ecs-service-shutdown-timing",
+        container(command=["uvicorn", "app.main:app", "--timeout-keep-alive", "30"]),
+    ),
+    Mutation(
+        "image-amd64",
+        "ecs-service-architecture",
+        edit("awsx:ecr:Image", props(platform="linux/amd64")),
+    ),
+    Mutation(
+        "spot-old-platform",
+        "ecs-service-architecture",
+        edit(SERVICE, props(capacityProviderStrategies=SPOT, platformVersion="1.3.0")),
+    ),
+    Mutation(
+        "windows-on-spot",
+        "ecs-service-architecture",
+        lambda r: edit(SERVICE, props(capacityProviderStrategies=SPOT))(
+            edit(TASK, props(runtimePlatform=WINDOWS))(r)
+        ),
+    ),
+    Mutation(
+        "exemption-expired",
+        "policy-exemption-valid",
+        tag(TASK, EXEMPT_NON_ROOT, "2020-01-31 legacy image"),
+    ),
+    Mutation(
+        "exemption-misnamed",
+        "policy-exemption-valid",
+        tag(TASK, "policy-exemption:ecs-container-nonroot", f"{SOON} legacy"),
+    ),
+    Mutation(
+        "exemption-malformed", "policy-exemption-valid", tag(TASK, EXEMPT_NON_ROOT, "soon legacy")
+    ),
+    Mutation(
+        "exemption-active",
+        "policy-exemption-active",
+        tag(TASK, EXEMPT_NON_ROOT, f"{SOON} vendor image"),
     ),
 ]
 

@@ -1,0 +1,135 @@
+"""The two policies that judge exemption tags (see exemptions.py for the tag format).
+
+`policy-exemption-valid` (mandatory) reports tags that excuse nothing because they are wrong:
+a name that is no policy of the pack, a value that is not 'YYYY-MM-DD <reason>', a date in the
+past or too far ahead, or a policy the platform does not let anyone exempt.
+
+`policy-exemption-active` (advisory) reports what every active exemption excuses: it runs the
+exempted policy again on the resource (with that policy's default knobs, since a policy cannot
+read another's config) and turns each violation it finds into an advisory note naming the
+reason and the expiry. Making it mandatory in a pack config turns exemptions off.
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import timedelta
+from typing import Any
+
+from pulumi_policy import EnforcementLevel
+
+from fargate_policies import exemptions
+from fargate_policies.exemptions import (
+    ACTIVE_POLICY,
+    EXEMPTION_POLICIES,
+    VALID_POLICY,
+    VALUE_FORMAT,
+    Exemption,
+    exemptions_in,
+)
+from fargate_policies.framework import (
+    DOCS,
+    Findings,
+    Knob,
+    PolicyDoc,
+    Subject,
+    stack_policy,
+    upper_first,
+)
+from fargate_policies.stack import StackResource
+from fargate_policies.values import describe, is_unknown
+
+_VALID_KNOBS = {
+    "maxDays": Knob("integer", 90, "Longest an exemption may run, in days from today.", minimum=1),
+    "nonExemptiblePolicies": Knob("array", [], "Policies no resource may be exempted from."),
+}
+
+
+def _tags(resource: StackResource, findings: Findings) -> Any:
+    tags = resource.props.get("tags")
+    unknown = is_unknown(tags) or (
+        isinstance(tags, dict) and any(is_unknown(value) for value in tags.values())
+    )
+    if unknown:
+        findings.skip(resource.not_known("tags"))
+    return tags
+
+
+def _problem(exemption: Exemption, knobs: dict[str, Any]) -> str | None:
+    """What is wrong with an exemption tag, as the end of a "must" sentence; None if nothing."""
+    policies = [name for name in DOCS if name not in EXEMPTION_POLICIES]
+    if exemption.policy not in policies:
+        guess = difflib.get_close_matches(exemption.policy, policies, n=1)
+        hint = f"use '{guess[0]}'" if guess else f"use one of {', '.join(policies)}"
+        return f"name a policy of the pack, but '{exemption.policy}' names none: {hint}"
+    if exemption.problem:
+        return (
+            f"have a value of the form {VALUE_FORMAT}, but {exemption.problem} "
+            f"(value {describe(exemption.value)})"
+        )
+    on = exemptions.today()
+    latest = on + timedelta(days=knobs["maxDays"])
+    if exemption.expires < on:
+        return (
+            f"be renewed or removed: it expired on {exemption.expires.isoformat()}, so "
+            f"{exemption.policy} applies again; fix the violation, or set a new date and reason"
+        )
+    if exemption.expires > latest:
+        return (
+            f"expire by {latest.isoformat()} ({knobs['maxDays']} days from today), not on "
+            f"{exemption.expires.isoformat()}"
+        )
+    if exemption.policy in knobs["nonExemptiblePolicies"]:
+        return f"not exempt anything from {exemption.policy}: the platform allows no exemption"
+    return None
+
+
+def check_exemptions_valid(
+    resources: list[StackResource], knobs: dict[str, Any], findings: Findings
+) -> None:
+    """Checks whether every policy-exemption tag names a policy of the pack, reads
+    'YYYY-MM-DD <reason>', has not expired and ends within the allowed number of days."""
+    for resource in resources:
+        for exemption in exemptions_in(_tags(resource, findings)):
+            if problem := _problem(exemption, knobs):
+                findings.violation(
+                    f"Tag '{exemption.tag}' on {resource.owner} must {problem}.", resource.urn
+                )
+
+
+def excused(doc: PolicyDoc, resource: StackResource, resources: list[StackResource]) -> list[str]:
+    """The violations `doc`'s policy finds on `resource` (with its default knobs)."""
+    findings = Findings()
+    if not doc.resource_types:
+        doc.check(resources, doc.defaults(), findings)
+    elif resource.resource_type in doc.resource_types:
+        subject = Subject(resource.resource_type, resource.name, resource.props, doc.defaults())
+        doc.check(subject, findings)
+    return [v.message for v in findings.violations if v.urn in (None, resource.urn)]
+
+
+def check_exemptions_active(
+    resources: list[StackResource], _knobs: dict[str, Any], findings: Findings
+) -> None:
+    """Checks whether any resource is exempt from a policy, and reports what each active
+    exemption excuses as an advisory note with its reason and expiry."""
+    on = exemptions.today()
+    for resource in resources:
+        for exemption in exemptions_in(resource.props.get("tags")):
+            doc = DOCS.get(exemption.policy)
+            if doc is None or exemption.policy in EXEMPTION_POLICIES or not exemption.active(on):
+                continue
+            exempt = f"{upper_first(resource.owner)} is exempt from {exemption.policy} "
+            exempt += exemption.describe()
+            for message in excused(doc, resource, resources) or [
+                f"its violations of {exemption.policy} must be fixed by then."
+            ]:
+                findings.violation(f"{exempt}; advisory until then: {message}", resource.urn)
+
+
+policy_exemption_valid = stack_policy(EnforcementLevel.MANDATORY, VALID_POLICY, _VALID_KNOBS)(
+    check_exemptions_valid
+)
+policy_exemption_active = stack_policy(EnforcementLevel.ADVISORY, ACTIVE_POLICY)(
+    check_exemptions_active
+)
