@@ -194,6 +194,7 @@ def nearest_valid_pairs(
             break
     return suggestions
 
+
 # The image platforms (docker/OCI "os/arch") a task's cpuArchitecture runs.
 IMAGE_PLATFORM_ARCHITECTURES: dict[str, str] = {
     "linux/amd64": X86_64,
