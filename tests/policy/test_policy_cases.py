@@ -17,6 +17,27 @@ from fargate_policies.catalog import POLICY_DOCS
 from fargate_spec.contract import CONTAINER_USER
 from tests.policy import fixtures as f
 from tests.policy.harness import Resource, check_resource, check_stack
+from tests.policy.names import (
+    BREAKER,
+    FIT,
+    GRACE,
+    HEADERS,
+    HEALTH,
+    IMMUTABLE,
+    LOGS,
+    NON_ROOT,
+    PRIVILEGED,
+    PROCESS,
+    PUBLIC_IP,
+    READ_ONLY,
+    READABLE,
+    REDIRECT,
+    SCAN,
+    SECRETS,
+    SIZE,
+    TG_HEALTH,
+    TLS,
+)
 
 
 @dataclass(frozen=True)
@@ -45,27 +66,6 @@ def windows(**props: Any) -> Resource:
     platform = {"operatingSystemFamily": "WINDOWS_SERVER_2022_CORE", "cpuArchitecture": "X86_64"}
     return f.task_definition(runtimePlatform=platform, **props)
 
-
-NON_ROOT = "ecs-container-non-root"
-PRIVILEGED = "ecs-container-not-privileged"
-HEALTH = "ecs-container-health-check"
-TG_HEALTH = "alb-target-group-health-check"
-GRACE = "ecs-service-health-check-grace-period"
-PROCESS = "ecs-container-single-process"
-SIZE = "ecs-fargate-task-size"
-FIT = "ecs-container-resources-fit-task"
-READABLE = "ecs-task-definition-readable"
-READ_ONLY = "ecs-container-read-only-root-fs"
-LOGS = "ecs-container-awslogs"
-SCAN = "ecr-repository-scan-on-push"
-IMMUTABLE = "ecr-repository-immutable-tags"
-PUBLIC_IP = "ecs-service-no-public-ip"
-BREAKER = "ecs-service-circuit-breaker"
-REDIRECT = "alb-http-redirects-to-https"
-TLS = "alb-https-tls12"
-HEADERS = "alb-drop-invalid-headers"
-SECRETS = "ecs-container-no-plaintext-secrets"
-INGRESS = "ecs-service-ingress-from-alb-only"
 
 ROOT_FIX = f"set user to a non-root UID such as '{CONTAINER_USER}'"
 ONE_PROCESS = "Container 'app' in task definition 'web-task' must run one process, but"

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from fargate_policies.pack_config import load_config
+from tests.policy import names as n
 from tests.policy.fixtures import DROP, merged
 from tests.policy.harness import Resource, check_all, from_capture
 from tests.support.program_capture import capture_stack
@@ -155,89 +156,61 @@ GUNICORN = ["gunicorn", "-k", "uvicorn.workers.UvicornWorker", "-w", "4", "app.m
 WORLD = "0.0.0.0/0"
 
 MUTATIONS = [
-    Mutation("user-root", "ecs-container-non-root", container(user="root")),
-    Mutation("user-missing", "ecs-container-non-root", container(user=DROP)),
-    Mutation("user-uid-0", "ecs-container-non-root", container(user="0:1000")),
-    Mutation("user-name-in-prod", "ecs-container-non-root", container(user="app")),
-    Mutation("privileged", "ecs-container-not-privileged", container(privileged=True)),
-    Mutation("health-missing", "ecs-container-health-check", container(healthCheck=DROP)),
-    Mutation("health-interval", "ecs-container-health-check", health(interval=301)),
-    Mutation("health-retries", "ecs-container-health-check", health(retries=0)),
-    Mutation("health-none", "ecs-container-health-check", health(command=["NONE"])),
-    Mutation(
-        "tg-path",
-        "alb-target-group-health-check",
-        edit(TARGET_GROUP, nested("healthCheck", path=DROP)),
-    ),
-    Mutation(
-        "tg-matcher",
-        "alb-target-group-health-check",
-        edit(TARGET_GROUP, nested("healthCheck", matcher=DROP)),
-    ),
-    Mutation(
-        "tg-disabled",
-        "alb-target-group-health-check",
-        edit(TARGET_GROUP, nested("healthCheck", enabled=False)),
-    ),
-    Mutation(
-        "grace-missing",
-        "ecs-service-health-check-grace-period",
-        edit(SERVICE, props(healthCheckGracePeriodSeconds=DROP)),
-    ),
-    Mutation(
-        "grace-short",
-        "ecs-service-health-check-grace-period",
-        edit(SERVICE, props(healthCheckGracePeriodSeconds=20)),
-    ),
-    Mutation("gunicorn", "ecs-container-single-process", container(command=GUNICORN)),
+    Mutation("user-root", n.NON_ROOT, container(user="root")),
+    Mutation("user-missing", n.NON_ROOT, container(user=DROP)),
+    Mutation("user-uid-0", n.NON_ROOT, container(user="0:1000")),
+    Mutation("user-name-in-prod", n.NON_ROOT, container(user="app")),
+    Mutation("privileged", n.PRIVILEGED, container(privileged=True)),
+    Mutation("health-missing", n.HEALTH, container(healthCheck=DROP)),
+    Mutation("health-interval", n.HEALTH, health(interval=301)),
+    Mutation("health-retries", n.HEALTH, health(retries=0)),
+    Mutation("health-none", n.HEALTH, health(command=["NONE"])),
+    Mutation("tg-path", n.TG_HEALTH, edit(TARGET_GROUP, nested("healthCheck", path=DROP))),
+    Mutation("tg-matcher", n.TG_HEALTH, edit(TARGET_GROUP, nested("healthCheck", matcher=DROP))),
+    Mutation("tg-disabled", n.TG_HEALTH, edit(TARGET_GROUP, nested("healthCheck", enabled=False))),
+    Mutation("grace-missing", n.GRACE, edit(SERVICE, props(healthCheckGracePeriodSeconds=DROP))),
+    Mutation("grace-short", n.GRACE, edit(SERVICE, props(healthCheckGracePeriodSeconds=20))),
+    Mutation("gunicorn", n.PROCESS, container(command=GUNICORN)),
     Mutation(
         "python-m-gunicorn",
-        "ecs-container-single-process",
+        n.PROCESS,
         container(command=["python", "-m", "gunicorn", "app.main:app"]),
     ),
     Mutation(
         "uvicorn-workers",
-        "ecs-container-single-process",
+        n.PROCESS,
         container(command=["uvicorn", "app.main:app", "--workers", "4"]),
     ),
     Mutation(
         "uvicorn-workers-eq",
-        "ecs-container-single-process",
+        n.PROCESS,
         container(command=["uvicorn", "app.main:app", "--workers=2"]),
     ),
     Mutation(
-        "hypercorn-workers",
-        "ecs-container-single-process",
-        container(command=["hypercorn", "-w", "2", "app.main:app"]),
+        "hypercorn-workers", n.PROCESS, container(command=["hypercorn", "-w", "2", "app.main:app"])
     ),
     Mutation(
         "shell-background",
-        "ecs-container-single-process",
+        n.PROCESS,
         container(command=["sh", "-c", "uvicorn app.main:app & python worker.py"]),
     ),
     Mutation(
         "supervisord",
-        "ecs-container-single-process",
+        n.PROCESS,
         container(entryPoint=["supervisord", "-n", "-c", "/etc/supervisord.conf"]),
     ),
-    Mutation(
-        "web-concurrency", "ecs-container-single-process", container_env(("WEB_CONCURRENCY", "4"))
-    ),
-    Mutation(
-        "gunicorn-cmd-args",
-        "ecs-container-single-process",
-        container_env(("GUNICORN_CMD_ARGS", "--workers=3")),
-    ),
+    Mutation("web-concurrency", n.PROCESS, container_env(("WEB_CONCURRENCY", "4"))),
+    Mutation("gunicorn-cmd-args", n.PROCESS, container_env(("GUNICORN_CMD_ARGS", "--workers=3"))),
     Mutation(
         "tiangolo-image",
-        "ecs-container-single-process",
+        n.PROCESS,
         container(image="tiangolo/uvicorn-gunicorn-fastapi:python3.11"),
     ),
-    Mutation("size-memory", "ecs-fargate-task-size", edit(TASK, props(memory="3000"))),
-    Mutation("size-cpu", "ecs-fargate-task-size", edit(TASK, props(cpu="3 vCPU"))),
+    Mutation("size-memory", n.SIZE, edit(TASK, props(memory="3000"))),
+    Mutation("size-cpu", n.SIZE, edit(TASK, props(cpu="3 vCPU"))),
     Mutation(
         "size-windows-arm64",
-        "ecs-fargate-task-size",
+        n.SIZE,
         edit(
             TASK,
             props(
@@ -248,94 +221,58 @@ MUTATIONS = [
             ),
         ),
     ),
-    Mutation(
-        "size-dev-memory", "ecs-fargate-task-size", edit(TASK, props(memory="4 GB")), stack="dev"
-    ),
-    Mutation(
-        "fit-reservation",
-        "ecs-container-resources-fit-task",
-        container(memory=512, memoryReservation=1024),
-    ),
-    Mutation("fit-memory", "ecs-container-resources-fit-task", container(memory=4096)),
-    Mutation("fit-cpu", "ecs-container-resources-fit-task", container(cpu=2048)),
+    Mutation("size-dev-memory", n.SIZE, edit(TASK, props(memory="4 GB")), stack="dev"),
+    Mutation("fit-reservation", n.FIT, container(memory=512, memoryReservation=1024)),
+    Mutation("fit-memory", n.FIT, container(memory=4096)),
+    Mutation("fit-cpu", n.FIT, container(cpu=2048)),
     Mutation(
         "definitions-not-json",
-        "ecs-task-definition-readable",
+        n.READABLE,
         edit(TASK, props(containerDefinitions="[{'name': 'app'}]")),
     ),
-    Mutation(
-        "writable-root", "ecs-container-read-only-root-fs", container(readonlyRootFilesystem=False)
-    ),
-    Mutation("logs-missing", "ecs-container-awslogs", container(logConfiguration=DROP)),
-    Mutation(
-        "logs-json-file",
-        "ecs-container-awslogs",
-        container(logConfiguration={"logDriver": "json-file"}),
-    ),
+    Mutation("writable-root", n.READ_ONLY, container(readonlyRootFilesystem=False)),
+    Mutation("logs-missing", n.LOGS, container(logConfiguration=DROP)),
+    Mutation("logs-json-file", n.LOGS, container(logConfiguration={"logDriver": "json-file"})),
     Mutation(
         "ecr-no-scan",
-        "ecr-repository-scan-on-push",
+        n.SCAN,
         edit(REPOSITORY, props(imageScanningConfiguration={"scanOnPush": False})),
     ),
-    Mutation(
-        "ecr-mutable",
-        "ecr-repository-immutable-tags",
-        edit(REPOSITORY, props(imageTagMutability="MUTABLE")),
-    ),
+    Mutation("ecr-mutable", n.IMMUTABLE, edit(REPOSITORY, props(imageTagMutability="MUTABLE"))),
     Mutation(
         "public-ip",
-        "ecs-service-no-public-ip",
+        n.PUBLIC_IP,
         edit(SERVICE, nested("networkConfiguration", assignPublicIp=True)),
     ),
-    Mutation(
-        "breaker-missing",
-        "ecs-service-circuit-breaker",
-        edit(SERVICE, props(deploymentCircuitBreaker=DROP)),
-    ),
+    Mutation("breaker-missing", n.BREAKER, edit(SERVICE, props(deploymentCircuitBreaker=DROP))),
     Mutation(
         "breaker-no-rollback",
-        "ecs-service-circuit-breaker",
+        n.BREAKER,
         edit(SERVICE, nested("deploymentCircuitBreaker", rollback=False)),
     ),
     Mutation(
         "http-forward",
-        "alb-http-redirects-to-https",
+        n.REDIRECT,
         listener("HTTP", props(defaultActions=[{"type": "forward", "targetGroupArn": "tg"}])),
     ),
-    Mutation(
-        "tls-legacy",
-        "alb-https-tls12",
-        listener("HTTPS", props(sslPolicy="ELBSecurityPolicy-2016-08")),
-    ),
-    Mutation("tls-unset", "alb-https-tls12", listener("HTTPS", props(sslPolicy=DROP))),
-    Mutation(
-        "headers",
-        "alb-drop-invalid-headers",
-        edit(LOAD_BALANCER, props(dropInvalidHeaderFields=False)),
-    ),
-    Mutation(
-        "secret-env",
-        "ecs-container-no-plaintext-secrets",
-        container_env(("DB_PASSWORD", "hunter2")),
-    ),
-    Mutation(
-        "secret-value",
-        "ecs-container-no-plaintext-secrets",
-        container_env(("SETTING", "AKIAABCDEFGHIJKLMNOP")),
-    ),
+    Mutation("tls-legacy", n.TLS, listener("HTTPS", props(sslPolicy="ELBSecurityPolicy-2016-08"))),
+    Mutation("tls-unset", n.TLS, listener("HTTPS", props(sslPolicy=DROP))),
+    Mutation("headers", n.HEADERS, edit(LOAD_BALANCER, props(dropInvalidHeaderFields=False))),
+    Mutation("secret-env", n.SECRETS, container_env(("DB_PASSWORD", "hunter2"))),
+    Mutation("secret-value", n.SECRETS, container_env(("SETTING", "AKIAABCDEFGHIJKLMNOP"))),
     Mutation(
         "ingress-inline-world",
-        "ecs-service-ingress-from-alb-only",
+        n.INGRESS,
         task_group(add_ingress(protocol="tcp", fromPort=8000, toPort=8000, cidrBlocks=[WORLD])),
     ),
     Mutation(
         "ingress-inline-self",
-        "ecs-service-ingress-from-alb-only",
+        n.INGRESS,
         task_group(add_ingress(protocol="-1", fromPort=0, toPort=0, self=True)),
     ),
     Mutation(
         "ingress-vpc-rule",
-        "ecs-service-ingress-from-alb-only",
+        n.INGRESS,
         add_rule(
             "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
             "debug-in",
@@ -347,7 +284,7 @@ MUTATIONS = [
     ),
     Mutation(
         "ingress-ec2-rule",
-        "ecs-service-ingress-from-alb-only",
+        n.INGRESS,
         add_rule(
             "aws:ec2/securityGroupRule:SecurityGroupRule",
             "office-in",
@@ -374,72 +311,42 @@ WINDOWS = {"operatingSystemFamily": "WINDOWS_SERVER_2022_CORE", "cpuArchitecture
 EXEMPT_NON_ROOT = "policy-exemption:ecs-container-non-root"
 
 MUTATIONS += [
-    Mutation(
-        "probe-path",
-        "ecs-service-health-check-consistency",
-        edit(TARGET_GROUP, nested("healthCheck", path="/")),
-    ),
-    Mutation(
-        "probe-port",
-        "ecs-service-health-check-consistency",
-        edit(TARGET_GROUP, nested("healthCheck", port="8080")),
-    ),
-    Mutation("start-over-grace", "ecs-service-health-check-consistency", health(startPeriod=120)),
-    Mutation(
-        "drain-over-stop",
-        "ecs-service-shutdown-timing",
-        edit(TARGET_GROUP, props(deregistrationDelay=120)),
-    ),
+    Mutation("probe-path", n.CONSISTENCY, edit(TARGET_GROUP, nested("healthCheck", path="/"))),
+    Mutation("probe-port", n.CONSISTENCY, edit(TARGET_GROUP, nested("healthCheck", port="8080"))),
+    Mutation("start-over-grace", n.CONSISTENCY, health(startPeriod=120)),
+    Mutation("drain-over-stop", n.SHUTDOWN, edit(TARGET_GROUP, props(deregistrationDelay=120))),
     Mutation(
         "graceful-over-stop",
-        "ecs-service-shutdown-timing",
+        n.SHUTDOWN,
         container_env(("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", "90")),
     ),
-    Mutation(
-        "idle-over-keep-alive",
-        "ecs-service-shutdown-timing",
-        edit(LOAD_BALANCER, props(idleTimeout=120)),
-    ),
+    Mutation("idle-over-keep-alive", n.SHUTDOWN, edit(LOAD_BALANCER, props(idleTimeout=120))),
     Mutation(
         "keep-alive-flag",
-        "ecs-service-shutdown-timing",
+        n.SHUTDOWN,
         container(command=["uvicorn", "app.main:app", "--timeout-keep-alive", "30"]),
     ),
-    Mutation(
-        "image-amd64",
-        "ecs-service-architecture",
-        edit("awsx:ecr:Image", props(platform="linux/amd64")),
-    ),
+    Mutation("image-amd64", n.ARCHITECTURE, edit("awsx:ecr:Image", props(platform="linux/amd64"))),
     Mutation(
         "spot-old-platform",
-        "ecs-service-architecture",
+        n.ARCHITECTURE,
         edit(SERVICE, props(capacityProviderStrategies=SPOT, platformVersion="1.3.0")),
     ),
     Mutation(
         "windows-on-spot",
-        "ecs-service-architecture",
+        n.ARCHITECTURE,
         lambda r: edit(SERVICE, props(capacityProviderStrategies=SPOT))(
             edit(TASK, props(runtimePlatform=WINDOWS))(r)
         ),
     ),
-    Mutation(
-        "exemption-expired",
-        "policy-exemption-valid",
-        tag(TASK, EXEMPT_NON_ROOT, "2020-01-31 legacy image"),
-    ),
+    Mutation("exemption-expired", n.VALID, tag(TASK, EXEMPT_NON_ROOT, "2020-01-31 legacy image")),
     Mutation(
         "exemption-misnamed",
-        "policy-exemption-valid",
+        n.VALID,
         tag(TASK, "policy-exemption:ecs-container-nonroot", f"{SOON} legacy"),
     ),
-    Mutation(
-        "exemption-malformed", "policy-exemption-valid", tag(TASK, EXEMPT_NON_ROOT, "soon legacy")
-    ),
-    Mutation(
-        "exemption-active",
-        "policy-exemption-active",
-        tag(TASK, EXEMPT_NON_ROOT, f"{SOON} vendor image"),
-    ),
+    Mutation("exemption-malformed", n.VALID, tag(TASK, EXEMPT_NON_ROOT, "soon legacy")),
+    Mutation("exemption-active", n.ACTIVE, tag(TASK, EXEMPT_NON_ROOT, f"{SOON} vendor image")),
 ]
 
 
