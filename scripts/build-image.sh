@@ -123,9 +123,9 @@ main() {
 
 	ensure_image_tools
 	check_mount_targets
-	"$IMAGE_REPO_DIR/scripts/image/stand-ins.sh" "${refresh[@]}" "$DOCKERFILE" >/dev/null
-	prepare_ca_mounts
 	trap '[ -z "$CA_CONFIG_DIR" ] || rm -rf "$CA_CONFIG_DIR"' EXIT
+	prepare_ca_mounts
+	"$IMAGE_REPO_DIR/scripts/image/stand-ins.sh" "${refresh[@]}" "$DOCKERFILE" >/dev/null
 
 	local iidfile
 	iidfile="$(mktemp -t build-image-iid.XXXXXX)"
