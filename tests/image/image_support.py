@@ -202,6 +202,7 @@ class WorkingContainer:
 class ContainerProcess:
     pid: int
     argv: tuple[str, ...]
+    uids: tuple[int, ...]  # real, effective, saved, filesystem
 
 
 def _children(pid: int) -> list[int]:
@@ -226,10 +227,18 @@ def container_processes(buildah_run_pid: int) -> list[ContainerProcess]:
             chrooted = os.readlink(f"/proc/{pid}/root") != "/"
             executable = os.readlink(f"/proc/{pid}/exe")
             argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            status = Path(f"/proc/{pid}/status").read_text()
         except (FileNotFoundError, ProcessLookupError):
             continue
         if chrooted and not executable.startswith("/memfd:buildah-chroot-exec"):
-            found.append(ContainerProcess(pid, tuple(arg.decode() for arg in argv if arg)))
+            uids = re.search(r"^Uid:\s+(.*)$", status, re.MULTILINE)
+            found.append(
+                ContainerProcess(
+                    pid,
+                    tuple(arg.decode() for arg in argv if arg),
+                    tuple(int(uid) for uid in uids.group(1).split()) if uids else (),
+                )
+            )
     return sorted(found, key=lambda process: process.pid)
 
 

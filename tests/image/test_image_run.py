@@ -104,9 +104,7 @@ def test_cmd_serves_and_passes_the_image_healthcheck_as_one_process(
     (server,) = processes
     assert "uvicorn" in server.argv[1], server.argv  # python running the venv's uvicorn script
     assert list(server.argv[2:]) == image_config["Cmd"][1:]
-    with open(f"/proc/{server.pid}/status") as status:
-        uids = next(line for line in status if line.startswith("Uid:")).split()[1:]
-    assert set(uids) == {str(contract.CONTAINER_UID)}
+    assert set(server.uids) == {contract.CONTAINER_UID}
     assert f"Started server process [{server.pid}]" in log
 
 
