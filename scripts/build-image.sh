@@ -91,6 +91,18 @@ prepare_ca_mounts() {
 	log "RUN steps trust $bundle (IMAGE_BUILD_CA_BUNDLE)"
 }
 
+# buildah 1.28 leaves a working container behind for a stage that is only a FROM (the
+# Dockerfile's `uv` stage, read by COPY --from): remove the ones this build made from a base image.
+remove_stage_containers() {
+	local before="$1" bases="$2" id image
+	while read -r id image; do
+		[ -n "$id" ] || continue
+		grep -qxF "$id" <<<"$before" && continue
+		grep -qxF "$image" <<<"$bases" || continue
+		buildah rm "$id" >/dev/null 2>&1 || log "warning: could not remove working container $id"
+	done < <(buildah containers --notruncate --format '{{.ContainerID}} {{.ImageName}}')
+}
+
 main() {
 	local tag=fastapi-fargate-service:local refresh=() no_cache=()
 	while [ "$#" -gt 0 ]; do
@@ -125,14 +137,18 @@ main() {
 	check_mount_targets
 	trap '[ -z "$CA_CONFIG_DIR" ] || rm -rf "$CA_CONFIG_DIR"' EXIT
 	prepare_ca_mounts
-	"$IMAGE_REPO_DIR/scripts/image/stand-ins.sh" "${refresh[@]}" "$DOCKERFILE" >/dev/null
+	local bases
+	bases="$("$IMAGE_REPO_DIR/scripts/image/stand-ins.sh" "${refresh[@]}" "$DOCKERFILE")"
 
-	local iidfile
+	local iidfile before status=0
 	iidfile="$(mktemp -t build-image-iid.XXXXXX)"
+	before="$(buildah containers --quiet --notruncate)"
 	log "buildah bud $SERVICE_DIR -> $tag"
-	if ! buildah bud --isolation chroot --pull=never --layers --format docker \
+	buildah bud --isolation chroot --pull=never --layers --format docker \
 		"${no_cache[@]}" "${CA_MOUNT_ARGS[@]}" --iidfile "$iidfile" \
-		--tag "$tag" --file "$DOCKERFILE" "$SERVICE_DIR" >&2; then
+		--tag "$tag" --file "$DOCKERFILE" "$SERVICE_DIR" >&2 || status=$?
+	remove_stage_containers "$before" "$bases"
+	if [ "$status" -ne 0 ]; then
 		rm -f "$iidfile"
 		die 1 "buildah bud failed for $DOCKERFILE (output above)"
 	fi
