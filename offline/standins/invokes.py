@@ -1,0 +1,77 @@
+"""The AWS data sources the stand-in answers, with values from the fake account (fake_aws)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from offline.standins import fake_aws as fake
+
+Invoke = Callable[[Mapping[str, Any], str], dict[str, Any]]
+
+
+class UnknownDataSourceError(LookupError):
+    """The program calls a data source the stand-in does not answer."""
+
+
+def _region(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    name = args.get("region") or args.get("name") or region
+    return {
+        "id": name,
+        "name": name,
+        "region": name,
+        "description": f"{name} (offline stand-in)",
+        "endpoint": f"ec2.{name}.{fake.DNS_SUFFIX}",
+    }
+
+
+def _caller_identity(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    return {
+        "id": fake.ACCOUNT_ID,
+        "accountId": fake.ACCOUNT_ID,
+        "arn": f"arn:{fake.PARTITION}:iam::{fake.ACCOUNT_ID}:user/{fake.CALLER_USER}",
+        "userId": "AIDAOFFLINEPREVIEW0000",
+    }
+
+
+def _partition(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    return {
+        "id": fake.PARTITION,
+        "partition": fake.PARTITION,
+        "dnsSuffix": fake.DNS_SUFFIX,
+        "reverseDnsPrefix": "com.amazonaws",
+    }
+
+
+def _availability_zones(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    names, ids = fake.availability_zones(region), fake.zone_ids(region)
+    excluded = set(args.get("excludeNames") or ()) | set(args.get("excludeZoneIds") or ())
+    kept = [
+        (name, zone) for name, zone in zip(names, ids, strict=True) if not {name, zone} & excluded
+    ]
+    return {
+        "id": region,
+        "names": [name for name, _ in kept],
+        "zoneIds": [zone for _, zone in kept],
+        "groupNames": [region] * len(kept),
+        "state": args.get("state"),
+    }
+
+
+INVOKES: dict[str, Invoke] = {
+    "aws:index/getRegion:getRegion": _region,
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+    "aws:index/getPartition:getPartition": _partition,
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+}
+
+
+def invoke(token: str, args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    handler = INVOKES.get(token)
+    if handler is None:
+        known = ", ".join(sorted(INVOKES))
+        raise UnknownDataSourceError(
+            f"offline stand-in: the data source {token} needs AWS and has no offline answer "
+            f"(answered offline: {known}); add one to offline/standins/invokes.py"
+        )
+    return handler(args, region)

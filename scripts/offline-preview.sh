@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The main job: `pulumi preview` of one stack with the policy pack, on the real Pulumi engine,
+# offline. Usage:
+#
+#   scripts/offline-preview.sh [STACK] [extra pulumi preview arguments]
+#
+# STACK (default dev) is one of the project's Pulumi.<stack>.yaml. On a fresh machine it sets up
+# the dev virtualenv and the Pulumi CLI, creates the stack in a local file backend
+# (.pulumi-state/, ignored by git) and runs
+#
+#   pulumi preview --stack STACK --policy-pack policy --policy-pack-config policy/config/STACK.json
+#
+# with the offline stand-ins for the AWS plugins (offline/README.md; environment in
+# scripts/offline-env.sh). It prints the engine's own plan and policy report and exits with
+# pulumi's code: a mandatory policy violation makes it non-zero.
+#
+# OFFLINE_PROJECT=DIR previews another project with this repository's policy pack (the tests
+# use it for a deliberately bad program); default: the repository root.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/offline-env.sh
+source "$repo/scripts/offline-env.sh"
+
+project_dir="$(cd "${OFFLINE_PROJECT:-$repo}" && pwd)"
+stack="${1:-dev}"
+[ $# -gt 0 ] && shift
+
+if [ ! -f "$project_dir/Pulumi.$stack.yaml" ]; then
+  known="$(offline_names "$project_dir" Pulumi. .yaml)"
+  offline_log "error: stack '$stack' does not exist in $project_dir; its stacks are: ${known:-none} (one Pulumi.<stack>.yaml each)"
+  exit 2
+fi
+pack_config="$repo/policy/config/$stack.json"
+if [ ! -f "$pack_config" ]; then
+  known="$(offline_names "$repo/policy/config" "" .json)"
+  offline_log "error: no policy pack config for stack '$stack' ($pack_config); configs exist for: $known"
+  exit 2
+fi
+
+offline_setup
+config_file="$(offline_stack "$project_dir" "$stack")"
+cd "$project_dir"
+exec pulumi preview --stack "$stack" --config-file "$config_file" \
+  --policy-pack "$repo/policy" --policy-pack-config "$pack_config" "$@"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Any Pulumi command in the offline environment of scripts/offline-preview.sh (local backend,
+# AWS stand-ins on PATH, no credentials), from the repository root. Examples:
+#
+#   scripts/offline-pulumi.sh stack ls
+#   scripts/offline-pulumi.sh policy analyze --file tests/offline/fixtures/violating-state.json \
+#       --policy-pack policy --policy-pack-config policy/config/dev.json
+#
+# For a preview, use scripts/offline-preview.sh (it also creates the stack and its config copy).
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/offline-env.sh
+source "$repo/scripts/offline-env.sh"
+offline_setup
+cd "$repo"
+exec pulumi "$@"
