@@ -4,6 +4,7 @@ and ENV (tests/support/uvicorn_process.py), on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import socket
 import threading
@@ -15,8 +16,8 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from fargate_spec import contract
 
+from fargate_spec import contract
 from tests.service.slow_app import SLOW_PATH, STARTED_MESSAGE
 from tests.support.uvicorn_process import (
     RunningService,
@@ -112,7 +113,12 @@ def test_bounded_concurrent_load_has_no_errors(service: RunningService) -> None:
 
     async def run() -> list[str]:
         limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        async with httpx2.AsyncClient(base_url=service.base_url, limits=limits) as client:
+        # No pool timeout: all requests are queued at once, and on a busy machine the last ones
+        # wait longer than the default 5 s for a connection; the cap below bounds the run.
+        timeout = httpx2.Timeout(10.0, pool=None)
+        async with httpx2.AsyncClient(
+            base_url=service.base_url, limits=limits, timeout=timeout
+        ) as client:
             results = await asyncio.gather(*(one(client, n) for n in range(total)))
         return [result for result in results if result is not None]
 
@@ -144,8 +150,19 @@ def test_keep_alive_is_taken_from_the_environment() -> None:
 
 
 def _request_on(sock: socket.socket, path: str) -> bytes:
+    """One whole response: uvicorn writes the head and the body separately, so the body may
+    arrive in a later segment than the head; read until Content-Length bytes of it are in."""
     sock.sendall(f"GET {path} HTTP/1.1\r\nHost: test\r\n\r\n".encode())
-    return sock.recv(4096)
+    response = b""
+    while True:
+        chunk = sock.recv(4096)
+        if not chunk:
+            return response
+        response += chunk
+        head, separator, body = response.partition(b"\r\n\r\n")
+        length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+        if separator and length and len(body) >= int(length.group(1)):
+            return response
 
 
 @pytest.mark.slow

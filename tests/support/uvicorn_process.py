@@ -25,7 +25,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,11 +204,28 @@ class RunningService:
 
     def child_pids(self) -> list[int]:
         """Processes whose parent is the server: none when uvicorn runs in-process."""
-        children = []
-        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
-            text = (task / "children").read_text().split()
-            children.extend(int(pid) for pid in text)
-        return children
+        return _children(self.process.pid)
+
+    def tree_pids(self) -> list[int]:
+        """The server and all its descendants (a supervisor and its workers, for instance)."""
+        pids, index = [self.process.pid], 0
+        while index < len(pids):
+            pids.extend(_children(pids[index]))
+            index += 1
+        return pids
+
+    def tree_memory_bytes(self) -> dict[str, int]:
+        """RSS and PSS summed over tree_pids(). RSS counts pages shared between processes once
+        per process; PSS splits them, so the two bracket what the processes really cost."""
+        totals = {"rss": 0, "pss": 0}
+        for pid in self.tree_pids():
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            for key, label in (("rss", "Rss"), ("pss", "Pss")):
+                match = re.search(rf"^{label}:\s+(\d+) kB", rollup, re.MULTILINE)
+                if match is None:
+                    raise RuntimeError(f"no {label} in /proc/{pid}/smaps_rollup")
+                totals[key] += int(match.group(1)) * 1024
+        return totals
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -239,6 +256,15 @@ class RunningService:
         return self.process.wait(timeout=timeout)
 
 
+def _children(pid: int) -> list[int]:
+    """pid's child processes; none if pid has exited meanwhile."""
+    children: list[int] = []
+    with suppress(FileNotFoundError, ProcessLookupError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            children.extend(int(child) for child in (task / "children").read_text().split())
+    return children
+
+
 @contextmanager
 def run_service(
     *,
@@ -248,28 +274,33 @@ def run_service(
     bin_dir: Path | None = None,
     workdir: Path = SERVICE_DIR,
     healthy_timeout: float = 20.0,
+    command: Callable[[int], Sequence[str]] | None = None,
 ) -> Iterator[RunningService]:
     """Start the image's CMD locally, wait for liveness to answer 200, stop it afterwards.
 
     env overrides the image's ENV; app replaces the CMD's app argument; bin_dir is the
     virtualenv's bin (default: this interpreter's); workdir holds the `app` package (the
-    image's WORKDIR).
+    image's WORKDIR). command, given the free port, returns another argv to run instead of
+    the CMD (e.g. another server, for a benchmark), with the same environment and workdir.
     """
     final = read_stages()[-1]
     port = free_port()
-    command = local_command(image_command(final), port, app)
+    if command is None:
+        argv = local_command(image_command(final), port, app)
+    else:
+        argv = list(command(port))
     environment = local_environment(image_environment(final), env, bin_dir)
     if extra_pythonpath:
         environment["PYTHONPATH"] = os.pathsep.join(str(path) for path in extra_pythonpath)
-    executable = shutil.which(command[0], path=environment["PATH"])
+    executable = shutil.which(argv[0], path=environment["PATH"])
     if executable is None:
-        raise FileNotFoundError(f"{command[0]} not on PATH {environment['PATH']}")
+        raise FileNotFoundError(f"{argv[0]} not on PATH {environment['PATH']}")
     with tempfile.TemporaryDirectory(prefix="service-") as tmp:
         log_path = Path(tmp) / "output.log"
         with log_path.open("wb") as log:
             started = time.perf_counter()
             process = subprocess.Popen(
-                [executable, *command[1:]],
+                [executable, *argv[1:]],
                 cwd=workdir,
                 env=environment,
                 stdout=log,
@@ -282,7 +313,12 @@ def run_service(
             yield service
         finally:
             if process.poll() is None:
-                process.kill()
+                # Workers first would be restarted by their supervisor; the supervisor first
+                # would orphan them: read the whole tree, then kill every process in it.
+                pids = service.tree_pids()
+                for pid in pids:
+                    with suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
                 process.wait()
 
 
@@ -309,25 +345,64 @@ def wait_healthy(service: RunningService, timeout: float) -> None:
 # --- Measuring -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class WrkRun:
+    """What one wrk run reports."""
+
+    requests: int
+    requests_per_second: float
+    p99_latency_ms: float
+    non_2xx_3xx: int  # wrk's "Non-2xx or 3xx responses"
+    socket_errors: int  # connect + read + write + timeout
+    output: str
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx_3xx + self.socket_errors
+
+
+_LATENCY_UNITS_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+def run_wrk(url: str, seconds: int = 10, connections: int = 32, threads: int = 1) -> WrkRun:
+    """One wrk run (with --latency) on url; errors are counted, not raised."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise FileNotFoundError("wrk is not installed (Debian: apt-get install wrk)")
+    argv = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+
+    def number(pattern: str) -> str:
+        match = re.search(pattern, out)
+        if match is None:
+            raise RuntimeError(f"wrk output has no match for {pattern!r}:\n{out}")
+        return match.group(1)
+
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.MULTILINE)
+    if p99 is None:
+        raise RuntimeError(f"no 99% latency in wrk output:\n{out}")
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return WrkRun(
+        requests=int(number(r"(\d+) requests in")),
+        requests_per_second=float(number(r"Requests/sec:\s+([\d.]+)")),
+        p99_latency_ms=float(p99.group(1)) * _LATENCY_UNITS_MS[p99.group(2)],
+        non_2xx_3xx=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors=sum(int(count) for count in sockets.groups()) if sockets else 0,
+        output=out,
+    )
+
+
 def wrk_requests_per_second(
     url: str, seconds: int = 10, connections: int = 32, threads: int = 1
 ) -> float:
     """One wrk run; returns Requests/sec. Fails on socket errors or non-2xx responses."""
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise FileNotFoundError("wrk is not installed (Debian: apt-get install wrk)")
-    result = subprocess.run(
-        [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    if "Non-2xx" in result.stdout or "Socket errors" in result.stdout:
-        raise RuntimeError(f"wrk saw errors:\n{result.stdout}")
-    match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
-    if match is None:
-        raise RuntimeError(f"no Requests/sec in wrk output:\n{result.stdout}")
-    return float(match.group(1))
+    run = run_wrk(url, seconds, connections, threads)
+    if run.errors:
+        raise RuntimeError(f"wrk saw errors:\n{run.output}")
+    return run.requests_per_second
 
 
 def measure(

@@ -1,8 +1,9 @@
 """Liveness and readiness, under the paths the Dockerfile and the Pulumi program probe.
 
 Liveness answers "is the process serving?" and is probed every few seconds by the container
-health check and the ALB, so it is answered by a tiny ASGI layer before routing, validation
-and logging. Readiness answers "has startup finished?" through the normal routing stack.
+health check and the ALB, so the app's ASGI entry (app.main.ServiceApp) answers it with
+answer_liveness before any of FastAPI's per-request work: no routing, validation, middleware
+or logging. Readiness answers "has startup finished?" through the normal routing stack.
 The paths equal fargate_spec.contract's (a test keeps them equal); the image does not ship
 that package, so they are spelled here.
 """
@@ -10,7 +11,7 @@ that package, so they are spelled here.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope, Send
 
 LIVENESS_PATH = "/healthz"
 READINESS_PATH = "/readyz"
@@ -30,26 +31,22 @@ async def read_readiness(request: Request) -> Response:
     return Response("starting", media_type="text/plain", status_code=503)
 
 
-class LivenessMiddleware:
-    """Answers GET/HEAD on LIVENESS_PATH directly; everything else goes to the app."""
+def is_liveness(scope: Scope) -> bool:
+    return scope["type"] == "http" and scope["path"] == LIVENESS_PATH
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != LIVENESS_PATH:
-            await self.app(scope, receive, send)
-            return
-        if scope["method"] in ("GET", "HEAD"):
-            await send({"type": "http.response.start", "status": 200, "headers": _LIVE_HEADERS})
-            body = b"" if scope["method"] == "HEAD" else _LIVE_BODY
-            await send({"type": "http.response.body", "body": body})
-            return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status.HTTP_405_METHOD_NOT_ALLOWED,
-                "headers": _NOT_ALLOWED_HEADERS,
-            }
-        )
-        await send({"type": "http.response.body", "body": b""})
+async def answer_liveness(scope: Scope, send: Send) -> None:
+    """200 `ok` to GET and HEAD on LIVENESS_PATH, 405 to any other method."""
+    if scope["method"] in ("GET", "HEAD"):
+        await send({"type": "http.response.start", "status": 200, "headers": _LIVE_HEADERS})
+        body = b"" if scope["method"] == "HEAD" else _LIVE_BODY
+        await send({"type": "http.response.body", "body": body})
+        return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status.HTTP_405_METHOD_NOT_ALLOWED,
+            "headers": _NOT_ALLOWED_HEADERS,
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
