@@ -125,9 +125,22 @@ def _on_spot(graph: StackGraph, wiring: Wiring, findings: Findings) -> bool:
     )
 
 
+def _image_index(graph: StackGraph) -> dict[str, list[tuple[int, StackResource]]]:
+    """{image URI: (stack position, image resource)}, so each service looks up its own images."""
+    index: dict[str, list[tuple[int, StackResource]]] = {}
+    for position, image in enumerate(graph.of_type(*IMAGES)):
+        for key in IMAGES[image.resource_type]:
+            uri = image.props.get(key)
+            if isinstance(uri, str):
+                index.setdefault(uri, []).append((position, image))
+    return index
+
+
 def _check_images(graph: StackGraph, wiring: Wiring, architecture: str, findings: Findings) -> None:
     images = {c.get("image"): c for c in wiring.task.containers if isinstance(c.get("image"), str)}
-    for image in graph.of_type(*IMAGES):
+    index = graph.derived("images-by-uri", lambda: _image_index(graph))
+    matched = {position: image for uri in images for position, image in index.get(uri, ())}
+    for _, image in sorted(matched.items(), key=lambda item: item[0]):
         uris = [image.props.get(key) for key in IMAGES[image.resource_type]]
         container = next((images[u] for u in uris if isinstance(u, str) and u in images), None)
         if container is None:

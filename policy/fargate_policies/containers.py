@@ -15,7 +15,6 @@ skip reasons only (see framework.py for how those surface).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +29,7 @@ from fargate_policies.framework import (
     resource_policy,
     upper_first,
 )
-from fargate_policies.values import Unknown, describe, is_unknown, plain, type_name
+from fargate_policies.values import Unknown, describe, is_unknown, plain_json, type_name
 
 READABLE_POLICY = "ecs-task-definition-readable"
 AWSX_DEFAULT_CONTAINER_NAME = "container"
@@ -185,7 +184,7 @@ def _decode_definitions(task: Task, raw: Any) -> list[Any] | None:
     if isinstance(raw, str):
         try:
             # Sentinels inside the JSON mean unknown too (a program may embed them by hand).
-            decoded = plain(json.loads(raw))
+            decoded = plain_json(raw)
         except ValueError as error:
             _malformed(
                 task,

@@ -64,7 +64,14 @@ def inline_ingress(graph: StackGraph, group: StackResource) -> list[Ingress]:
 
 def rule_resources(graph: StackGraph, group: StackResource) -> tuple[list[Ingress], list[str]]:
     """Ingress rules declared as separate resources for `group`, and rules it cannot place."""
-    found: list[Ingress] = []
+    by_group, unplaced = graph.derived("ingress-rules-by-group", lambda: _rule_index(graph))
+    return list(by_group.get(group.urn, [])), list(unplaced)
+
+
+def _rule_index(graph: StackGraph) -> tuple[dict[str, list[Ingress]], list[str]]:
+    """{security group URN: its separate ingress rules}, and the rules whose group is not known,
+    from one pass over the rule resources (in stack order)."""
+    by_group: dict[str, list[Ingress]] = {}
     unplaced: list[str] = []
     for rule in graph.of_type(rt.SECURITY_GROUP_RULE, rt.VPC_INGRESS_RULE):
         props = rule.props
@@ -76,7 +83,7 @@ def rule_resources(graph: StackGraph, group: StackResource) -> tuple[list[Ingres
         if is_unknown(target):
             unplaced.append(not_known(f"securityGroupId of {rule.owner}"))
             continue
-        if group not in target.resources:
+        if not target.resources:
             continue
         if rule.resource_type == rt.VPC_INGRESS_RULE:
             sources = _strings(props.get("cidrIpv4")) + _strings(props.get("cidrIpv6"))
@@ -88,8 +95,10 @@ def rule_resources(graph: StackGraph, group: StackResource) -> tuple[list[Ingres
             sources += ["the group itself"] if props.get("self") is True else []
             key = "sourceSecurityGroupId"
         refs = graph.refs(rule, key, props.get(key), rt.SECURITY_GROUP)
-        found.append(Ingress(rule.owner, rule.urn, tuple(sources), refs))
-    return found, unplaced
+        ingress = Ingress(rule.owner, rule.urn, tuple(sources), refs)
+        for group in target.resources:
+            by_group.setdefault(group.urn, []).append(ingress)
+    return by_group, unplaced
 
 
 def _alb_groups(graph: StackGraph, findings: Findings) -> list[StackResource]:
@@ -148,7 +157,7 @@ def check_ingress(
     """Checks whether the security groups of every load-balanced ECS service admit traffic only
     from the application load balancer's security group."""
     graph = StackGraph(resources)
-    alb_groups = _alb_groups(graph, findings)
+    alb_groups = {group.urn for group in _alb_groups(graph, findings)}
     allowed_cidrs = set(knobs["allowedCidrBlocks"])
     checked: set[str] = set()
     for service in services(graph):
@@ -175,7 +184,7 @@ def _check_ingress(
     *,
     group: StackResource,
     ingress: Ingress,
-    alb_groups: list[StackResource],
+    alb_groups: set[str],  # URNs of the ALBs' security groups
     allowed_cidrs: set[str],
     findings: Findings,
 ) -> None:
@@ -187,7 +196,7 @@ def _check_ingress(
         findings.skip(not_known(f"the source security groups of {ingress.where}"))
         return
     for other in ingress.group_refs.resources:
-        if other not in alb_groups and other is not group:
+        if other.urn not in alb_groups and other is not group:
             findings.violation(f"{context}, not {other.owner}.", ingress.urn)
         elif other is group:
             findings.violation(f"{context}, not the group itself.", ingress.urn)

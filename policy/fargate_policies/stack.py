@@ -8,7 +8,7 @@ use?" once and gets resources of the stack, IDs of resources outside it, or an `
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,15 +75,42 @@ class Refs:
 
 
 class StackGraph:
+    """The stack's resources, indexed once by type, identity and parent.
+
+    A stack policy asks the same questions for every service (which task definition, which
+    target groups, which listeners), so each answer is a dictionary lookup, and a policy's cost
+    grows with the size of the stack, not with its square. Answers keep the stack's order.
+    """
+
     def __init__(self, resources: list[StackResource]) -> None:
         self.resources = resources
         self._by_urn = {resource.urn: resource for resource in resources}
+        self._of_type: dict[tuple[str, ...], list[StackResource]] = {}
+        self._by_identity: dict[str, list[StackResource]] = {}
+        self._children: dict[str, list[StackResource]] = {}
+        for resource in resources:
+            for identity in resource.identities():
+                self._by_identity.setdefault(identity, []).append(resource)
+            if resource.parent is not None:
+                self._children.setdefault(resource.parent, []).append(resource)
+        self._derived: dict[str, Any] = {}
 
     def of_type(self, *types: str) -> list[StackResource]:
-        return [resource for resource in self.resources if resource.resource_type in types]
+        """The resources of `types`, in stack order (a shared list: do not modify it)."""
+        found = self._of_type.get(types)
+        if found is None:
+            found = [resource for resource in self.resources if resource.resource_type in types]
+            self._of_type[types] = found
+        return found
 
     def children(self, parent: StackResource, *types: str) -> list[StackResource]:
-        return [r for r in self.of_type(*types) if r.parent == parent.urn]
+        return [r for r in self._children.get(parent.urn, ()) if r.resource_type in types]
+
+    def derived(self, key: str, build: Callable[[], Any]) -> Any:
+        """`build()`, computed once per graph: an index a policy needs for every service."""
+        if key not in self._derived:
+            self._derived[key] = build()
+        return self._derived[key]
 
     def refs(self, resource: StackResource, key: str, values: Any, *types: str) -> Refs | Unknown:
         """The resources of `types` that `values` (an ID, or a list of IDs, found under the
@@ -109,8 +136,8 @@ class StackGraph:
         return Refs(tuple(matched), tuple(external))
 
     def _find(self, identity: str, types: tuple[str, ...]) -> StackResource | None:
-        for candidate in self.of_type(*types):
-            if identity in candidate.identities():
+        for candidate in self._by_identity.get(identity, ()):
+            if candidate.resource_type in types:
                 return candidate
         return None
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pulumi_policy import proxy as sdk_proxy
 from pulumi_policy.proxy import (
     UNKNOWN_ARCHIVE_VALUE,
     UNKNOWN_ARRAY_VALUE,
@@ -52,26 +53,62 @@ def is_unknown(value: object) -> bool:
     return isinstance(value, Unknown)
 
 
+# Types that plain() returns as they are. Checked by exact type first: most values in a stack
+# are these, and abstract-base-class checks on each of them dominated a policy's run time.
+_LEAVES = frozenset({int, float, bool, type(None)})
+# The SDK's proxy classes. Each hands out its wrapped dict or list under the key "__target" (its
+# own escape hatch), so plain() reads them without the SDK's per-read unknown check: plain()
+# finds the same unknown sentinels itself and gives them the same paths. Empty if a future SDK
+# renames them; plain() then reads proxies like any Mapping or Sequence.
+_SDK_PROXIES = tuple(
+    kind
+    for kind in (getattr(sdk_proxy, "_DictProxy", None), getattr(sdk_proxy, "_ListProxy", None))
+    if isinstance(kind, type)
+)
+
+
 def plain(value: Any, path: str = "") -> Any:
     """A copy of `value` with proxies turned into dicts/lists and unknowns into `Unknown`."""
+    if _SDK_PROXIES and isinstance(value, _SDK_PROXIES):
+        value = value["__target"]
+    kind = type(value)
+    if kind is dict:
+        return {str(key): _plain_item(value, key, path) for key in list(value)}
+    if kind is list:
+        return [_plain_item(value, index, path) for index in range(len(value))]
     if isinstance(value, str):
         return Unknown(path) if value in UNKNOWN_SENTINELS else value
     if isinstance(value, Mapping):
-        return {str(key): _plain_item(value, key, _join(path, key)) for key in list(value)}
+        return {str(key): _plain_item(value, key, path) for key in list(value)}
     if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
-        return [_plain_item(value, index, _join(path, index)) for index in range(len(value))]
+        return [_plain_item(value, index, path) for index in range(len(value))]
     return value
 
 
 def _plain_item(container: Any, key: Any, path: str) -> Any:
+    """plain(container[key]); the item's path is only spelled out if something needs it."""
     try:
-        return plain(container[key], path)
+        item = container[key]
     except UnknownValueError:
-        return Unknown(path)
+        return Unknown(_join(path, key))
+    kind = type(item)
+    if kind in _LEAVES or (kind is str and item not in UNKNOWN_SENTINELS):
+        return item
+    return plain(item, _join(path, key))
 
 
 def _join(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
+
+
+def plain_json(text: str) -> Any:
+    """plain(json.loads(text)): decoded JSON with unknown sentinels made `Unknown`. Text that
+    holds no sentinel (nor a \\u escape that could spell one) decodes to plain values already,
+    so it is not walked a second time. Raises ValueError for text that is not JSON."""
+    decoded = json.loads(text)
+    if "\\u" in text or any(sentinel in text for sentinel in UNKNOWN_SENTINELS):
+        return plain(decoded)
+    return decoded
 
 
 def as_int(value: object) -> int | None:

@@ -139,23 +139,30 @@ def _container(task: Task, name: Any) -> Container | None:
 
 def _balancers(graph: StackGraph, group: StackResource) -> list[StackResource]:
     """The load balancers with a listener whose default actions forward to `group`."""
-    found: list[StackResource] = []
+    index = graph.derived("balancers-by-target-group", lambda: _balancer_index(graph))
+    return list(index.get(group.urn, []))
+
+
+def _balancer_index(graph: StackGraph) -> dict[str, list[StackResource]]:
+    """{target group URN: its load balancers}, from one pass over the listeners (in order)."""
+    index: dict[str, list[StackResource]] = {}
     for listener in graph.of_type(*rt.LISTENERS):
         actions = listener.props.get("defaultActions")
         arns = [_forward_targets(action) for action in actions] if isinstance(actions, list) else []
         refs = graph.refs(
             listener, "defaultActions", [a for arns_ in arns for a in arns_], *rt.TARGET_GROUPS
         )
-        if isinstance(refs, Refs) and group in refs.resources:
-            owner = graph.refs(
-                listener,
-                "loadBalancerArn",
-                listener.props.get("loadBalancerArn"),
-                *rt.LOAD_BALANCERS,
-            )
-            if isinstance(owner, Refs):
-                found += [lb for lb in owner.resources if lb not in found]
-    return found
+        if not isinstance(refs, Refs) or not refs.resources:
+            continue
+        owner = graph.refs(
+            listener, "loadBalancerArn", listener.props.get("loadBalancerArn"), *rt.LOAD_BALANCERS
+        )
+        if not isinstance(owner, Refs):
+            continue
+        for group in refs.resources:
+            found = index.setdefault(group.urn, [])
+            found += [lb for lb in owner.resources if lb not in found]
+    return index
 
 
 def _forward_targets(action: Any) -> list[Any]:
