@@ -7,6 +7,9 @@
 #       --policy-pack policy --policy-pack-config policy/config/dev.json
 #
 # For a preview, use scripts/offline-preview.sh (it also creates the stack and its config copy).
+# Commands that read a stack's config (config, up, refresh, destroy) need
+# `--config-file .pulumi-state/config/<project>/Pulumi.<stack>.yaml` (made by offline-preview.sh):
+# without it the CLI writes an offline `encryptionsalt` into the tracked Pulumi.<stack>.yaml.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/offline-env.sh
