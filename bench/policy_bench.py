@@ -1,0 +1,218 @@
+"""Policy benchmark: the pack on synthetic stacks of growing size, in-process and through the CLI.
+
+In-process, each resource goes through every resource policy that applies to its type and the
+whole stack through every stack policy, with the SDK's own argument objects and unknown-checking
+proxies (tests/policy/harness.py builds them as the SDK's analyzer does, per call). The policies
+that apply to a type are the ones the pack declares for it (`PolicyDoc.resource_types`); the SDK
+also calls the others, which return at once (that overhead is in the CLI figure). The config is
+policy/config/prod.json, where every policy runs.
+
+Through the CLI: `pulumi policy analyze --file <state> --policy-pack policy` on a state file of
+the same stack, timed wall to wall (CLI start, pack start-up in its own Python, gRPC, analysis).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy import StackValidationPolicy
+from pulumi_policy.proxy import unknown_checking_proxy
+
+from bench import stacks
+from fargate_policies.catalog import ALL_POLICIES, POLICY_DOCS
+from tests.policy.harness import (
+    Resource,
+    check_resource,
+    check_stack,
+    pack_settings,
+    policy_resources,
+)
+from tests.support.uvicorn_process import REPO
+
+POLICY_DIR = REPO / "policy"
+PACK_CONFIG = POLICY_DIR / "config" / "prod.json"
+CLI_TIMEOUT_SECONDS = 900
+
+
+def applicable(settings: dict[str, tuple[str | None, dict]]) -> tuple[dict, list]:
+    """{resource type: [(policy name, knobs)]} and [(stack policy name, knobs)], enabled only."""
+    by_type: dict[str, list[tuple[str, dict]]] = {}
+    stack_policies: list[tuple[str, dict]] = []
+    for policy in ALL_POLICIES:
+        level, knobs = settings[policy.name]
+        if level == "disabled":
+            continue
+        if isinstance(policy, StackValidationPolicy):
+            stack_policies.append((policy.name, knobs))
+            continue
+        for resource_type in POLICY_DOCS[policy.name].resource_types:
+            by_type.setdefault(resource_type, []).append((policy.name, knobs))
+    return by_type, stack_policies
+
+
+def evaluate(resources: list[Resource], config: dict[str, Any]) -> dict[str, Any]:
+    """One in-process evaluation: seconds for resource and stack policies, and what they found."""
+    by_type, stack_policies = applicable(pack_settings(config))
+    violations: dict[str, int] = {}
+    started = time.perf_counter()
+    calls = 0
+    for resource in resources:
+        for name, knobs in by_type.get(resource.type, ()):
+            outcome = check_resource(name, resource, knobs)
+            calls += 1
+            if outcome.violations:
+                violations[name] = violations.get(name, 0) + len(outcome.violations)
+    resource_seconds = time.perf_counter() - started
+    stack_seconds: dict[str, float] = {}
+    for name, knobs in stack_policies:
+        began = time.perf_counter()
+        outcome = check_stack(name, resources, knobs)
+        stack_seconds[name] = time.perf_counter() - began
+        if outcome.violations:
+            violations[name] = len(outcome.violations)
+    return {
+        "seconds": resource_seconds + sum(stack_seconds.values()),
+        "resource_policy_seconds": resource_seconds,
+        "resource_policy_calls": calls,
+        "stack_policy_seconds": stack_seconds,
+        "violations": dict(sorted(violations.items())),
+    }
+
+
+def sdk_baseline(resources: list[Resource], by_type: dict, stack_policies: list) -> float:
+    """Seconds the SDK's analyzer needs just to hand the pack the same resources for the same
+    calls (an unknown-checking proxy per resource policy call, the policy resources per stack
+    policy), running no policy: the baseline measured alongside each evaluation."""
+    started = time.perf_counter()
+    for resource in resources:
+        for _ in by_type.get(resource.type, ()):
+            unknown_checking_proxy(dict(resource.inputs))
+    for _ in stack_policies:
+        policy_resources(resources)
+    return time.perf_counter() - started
+
+
+def in_process(sizes: list[int], repeats: int, log: Callable[[str], None]) -> dict[str, Any]:
+    config = json.loads(PACK_CONFIG.read_text())
+    by_type, stack_policies = applicable(pack_settings(config))
+    results: dict[str, Any] = {}
+    for size in sizes:
+        resources = stacks.synthetic_stack(size)
+        runs, baselines = [], []
+        for _ in range(repeats):  # evaluation and baseline alternate, so load drifts hit both
+            gc.collect()  # each run starts without the previous run's garbage
+            runs.append(evaluate(resources, config))
+            gc.collect()
+            baselines.append(sdk_baseline(resources, by_type, stack_policies))
+        best = min(runs, key=lambda run: run["seconds"])
+        seconds = statistics.median(run["seconds"] for run in runs)
+        sdk_seconds = statistics.median(baselines)
+        results[str(size)] = {
+            "resources": len(resources),
+            "types": stacks.counts_by_type(resources),
+            "seconds": seconds,
+            "seconds_samples": [run["seconds"] for run in runs],
+            "sdk_seconds": sdk_seconds,
+            "sdk_seconds_samples": baselines,
+            "pack_seconds": statistics.median(
+                run["seconds"] - base for run, base in zip(runs, baselines, strict=True)
+            ),
+            **{key: best[key] for key in ("resource_policy_seconds", "resource_policy_calls")},
+            "stack_policy_seconds": best["stack_policy_seconds"],
+            "violations": best["violations"],
+        }
+        log(
+            f"  in-process {size:>6,} resources: {seconds:.3f} s"
+            f" (SDK objects alone {sdk_seconds:.3f} s;"
+            f" resource policies {best['resource_policy_seconds']:.3f} s,"
+            f" stack policies {sum(best['stack_policy_seconds'].values()):.3f} s)"
+        )
+    return results
+
+
+def offline_environment() -> tuple[dict[str, str] | None, str]:
+    """The environment scripts/offline-env.sh sets up for the real CLI (Pulumi CLI on PATH, the
+    pack's virtualenv, a local PULUMI_HOME, no credentials), or why there is none."""
+    script = REPO / "scripts" / "offline-env.sh"
+    if not script.exists():
+        return None, "scripts/offline-env.sh is missing (it sets up the Pulumi CLI offline)"
+    shell = f'source "{script}" && offline_setup >&2 && env -0'
+    done = subprocess.run(["bash", "-c", shell], capture_output=True, check=False)
+    if done.returncode != 0:
+        reason = done.stderr.decode(errors="replace")[-600:]
+        return None, f"offline_setup (scripts/offline-env.sh) exited {done.returncode}: {reason}"
+    pairs = (item.partition("=") for item in done.stdout.decode().split("\0") if item)
+    return {key: value for key, _, value in pairs}, ""
+
+
+def through_cli(sizes: list[int], log: Callable[[str], None]) -> dict[str, Any]:
+    env, why = offline_environment()
+    if env is None:
+        log(f"  CLI rows skipped: {why}")
+        return {"skipped": why}
+    pulumi = shutil.which("pulumi", path=env["PATH"])
+    if pulumi is None:
+        why = "offline_setup left no pulumi on PATH"
+        log(f"  CLI rows skipped: {why}")
+        return {"skipped": why}
+    results: dict[str, Any] = {"pulumi": pulumi}
+    with tempfile.TemporaryDirectory(prefix="bench-policy-") as tmp:
+        for size in sizes:
+            state = Path(tmp) / f"stack-{size}.json"
+            stacks.write_state(stacks.synthetic_stack(size), state)
+            argv = [str(pulumi), "policy", "analyze", "--file", str(state), "--json"]
+            argv += ["--policy-pack", str(POLICY_DIR), "--policy-pack-config", str(PACK_CONFIG)]
+            began = time.perf_counter()
+            done = subprocess.run(
+                argv,
+                check=False,
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=CLI_TIMEOUT_SECONDS,
+            )
+            seconds = time.perf_counter() - began
+            violations = _violations(done.stdout)
+            # Exit 1 with mandatory violations is the expected outcome (a tenth of the units
+            # carry one); anything without a policy report is a failure of the run itself.
+            if done.returncode not in (0, 1) or not violations:
+                raise RuntimeError(
+                    f"pulumi policy analyze on {size} resources exited {done.returncode}"
+                    f" without a policy report:\n{done.stderr[-2000:]}\n{done.stdout[-2000:]}"
+                )
+            results[str(size)] = {
+                "seconds": seconds,
+                "exit_code": done.returncode,
+                "violations": violations,
+            }
+            log(f"  CLI {size:>6,} resources: {seconds:.2f} s, exit {done.returncode}")
+    return results
+
+
+def _violations(stdout: str) -> dict[str, int]:
+    """Violations per policy from `--json` engine events."""
+    counts: dict[str, int] = {}
+    for line in stdout.splitlines():
+        if not line.startswith("{"):
+            continue
+        event = json.loads(line).get("policyEvent")
+        if event:
+            name = event.get("policyName", "?")
+            counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def run(sizes: list[int], repeats: int, cli: bool, log: Callable[[str], None] = print) -> dict:
+    results: dict[str, Any] = {"config": str(PACK_CONFIG.relative_to(REPO)), "repeats": repeats}
+    results["in_process"] = in_process(sizes, repeats, log)
+    results["cli"] = through_cli(sizes, log) if cli else {"skipped": "not requested (--no-cli)"}
+    return results
