@@ -12,8 +12,9 @@ import asyncio
 import logging
 from urllib.parse import parse_qs
 
-from app.main import app as service_app
 from starlette.types import Receive, Scope, Send
+
+from app.main import app as service_app
 
 SLOW_PATH = "/test/slow"
 STARTED_MESSAGE = "slow request started"

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
 from app.core.config import Settings
 from app.main import app as service_app
 from app.main import create_app
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 DEFAULTS = Settings()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from app.core.config import Settings, SettingsError, load_settings
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import shlex
 
+from fastapi.testclient import TestClient
+
 from app.api.routes import health
 from app.main import app
 from fargate_spec import contract, limits
-from fastapi.testclient import TestClient
-
 from tests.support import uvicorn_process
 from tests.support.uvicorn_process import image_command, image_environment, read_stages
 

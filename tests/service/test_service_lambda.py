@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from app.lambda_handler import handler
 
+from app.lambda_handler import handler
 from tests.support.uvicorn_process import DOCKERFILE, SERVICE_DIR
 
 

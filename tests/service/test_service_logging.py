@@ -8,6 +8,7 @@ import re
 import sys
 
 import pytest
+
 from app.core.logging import JsonFormatter, request_id_var
 from app.core.request_id import pick_request_id
 
