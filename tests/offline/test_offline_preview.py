@@ -152,6 +152,9 @@ def test_a_bad_stack_fails_the_real_preview_naming_each_violation():
     assert result.returncode != 0
     assert "❌ fargate-service-guard" in result.stdout
     _assert_reports_the_bad_task(result.stdout)
+    # The engine stops the program after the violation; the user sees the report, not the
+    # program's interrupted stack.
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_an_awsx_input_the_stand_in_does_not_reproduce_fails_naming_it():

@@ -486,8 +486,11 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return nil, err
 	}
 	if cmd.Cancel != nil { // only commands made with a context may have one
+		// SIGTERM, not SIGINT: Python turns SIGINT into KeyboardInterrupt tracebacks that the
+		// engine would print under the stack after, say, a mandatory policy violation, while
+		// SIGTERM's default action ends the program quietly (the engine has already reported).
 		cmd.Cancel = func() error {
-			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				return cmd.Process.Kill()
 			}
 			return nil
