@@ -36,7 +36,8 @@ class Target:
     def line(self) -> str:
         sign = "<=" if self.at_most else ">="
         shown = "-" if self.measured is None else f"{self.measured:.3g}{self.unit}"
-        return f"{self.result:<12} {self.name}: {shown} (target {sign} {self.limit:g}{self.unit})"
+        line = f"{self.result:<12} {self.name}: {shown} (target {sign} {self.limit:g}{self.unit})"
+        return f"{line}; {self.note}" if self.note else line
 
 
 def service_ratios(service: dict[str, Any]) -> dict[str, float]:
@@ -91,6 +92,7 @@ def targets(results: dict[str, Any]) -> list[Target]:
             0.3,
             at_most=True,
             unit=" s",
+            note=_import_floor_note(service),
         ),
         Target(
             "in-process evaluation of 10,000 resources",
@@ -109,6 +111,14 @@ def targets(results: dict[str, Any]) -> list[Target]:
     ]
 
 
+def _import_floor_note(service: dict[str, Any] | None) -> str:
+    imports = (service or {}).get("imports")
+    if not imports:
+        return ""
+    floor = imports["import uvicorn, fastapi"]["seconds"]
+    return f"importing uvicorn and fastapi alone took {floor:.3f} s in this run"
+
+
 # --- Markdown ---------------------------------------------------------------------------------
 
 
@@ -124,8 +134,8 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "## Targets",
         "",
-        "| target | measured | target | result |",
-        "|---|---|---|---|",
+        "| target | measured | target | result | note |",
+        "|---|---|---|---|---|",
     ]
     for target in results["targets"]:
         measured = (
@@ -134,7 +144,7 @@ def markdown(results: dict[str, Any]) -> str:
         sign = "≤" if target["at_most"] else "≥"
         parts.append(
             f"| {target['name']} | {measured} | {sign} {target['limit']:g}{target['unit']}"
-            f" | {target['result']} |"
+            f" | {target['result']} | {target['note']} |"
         )
     parts += ["", *_service_markdown(results), "", *_policy_markdown(results), ""]
     parts += _preview_markdown(results)
@@ -217,6 +227,7 @@ def _service_markdown(results: dict[str, Any]) -> list[str]:
             "errors (non-2xx + socket errors)", [s["errors"] for s in (ours, anchor, bound)], "{:d}"
         ),
         "",
+        *_imports_markdown(service),
         "n/a: the bound answers liveness only. RSS counts pages shared between a supervisor and"
         " its workers once per process; PSS divides them among the processes sharing them."
         " *server on 1 CPU*: every process of the server pinned to one CPU and wrk to the other,"
@@ -224,6 +235,26 @@ def _service_markdown(results: dict[str, Any]) -> list[str]:
         " workers share that one CPU.",
     ]
     return lines
+
+
+def _imports_markdown(service: dict[str, Any]) -> list[str]:
+    """Where a start goes: fresh interpreters importing one more layer each, beside the starts."""
+    imports = service.get("imports")
+    if not imports:
+        return []
+    lines = [
+        "",
+        "Where a start goes (fresh interpreter, image ENV, median of as many runs as starts):",
+        "",
+        "| probe | wall time (s) | added by this layer (s) |",
+        "|---|---|---|",
+    ]
+    previous = None
+    for label, figures in imports.items():
+        added = "" if previous is None else f"{figures['seconds'] - previous:+.3f}"
+        previous = figures["seconds"]
+        lines.append(f"| `{label}` | {figures['seconds']:.3f} | {added} |")
+    return [*lines, ""]
 
 
 def _row(

@@ -18,6 +18,8 @@ import compileall
 import os
 import py_compile
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -26,7 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from bench.servers import Server, servers
-from tests.support.uvicorn_process import SERVICE_DIR, RunningService, run_service, run_wrk
+from tests.support.uvicorn_process import (
+    SERVICE_DIR,
+    RunningService,
+    image_environment,
+    local_environment,
+    read_stages,
+    run_service,
+    run_wrk,
+)
 
 MIB = 2**20
 SETTLE_MIN_SECONDS = 1.0
@@ -103,6 +113,31 @@ def measure_starts(chosen: tuple[Server, ...], trials: int, log: Callable[[str],
             )
         )
     return samples
+
+
+# What a start costs before the server can answer: each probe is a fresh interpreter (the one
+# the servers run on, the image's ENV, service/ as the working directory) that imports one more
+# layer than the previous. Read beside ours' start time, it says how much of it is the imports.
+IMPORT_PROBES = {
+    "interpreter alone": "pass",
+    "import uvicorn": "import uvicorn",
+    "import uvicorn, fastapi": "import uvicorn, fastapi",
+    "import uvicorn, app.main (ours, app built)": "import uvicorn, app.main",
+}
+
+
+def measure_imports(trials: int, log: Callable[[str], None]) -> dict[str, dict[str, Any]]:
+    """Wall time of each import probe, `trials` times in turns; medians and samples."""
+    env = local_environment(image_environment(read_stages()[-1]))
+    samples: dict[str, list[float]] = {label: [] for label in IMPORT_PROBES}
+    for _ in range(trials):
+        for label, code in IMPORT_PROBES.items():
+            began = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], cwd=SERVICE_DIR, env=env, check=True)
+            samples[label].append(time.perf_counter() - began)
+    found = {label: {"seconds": median(runs), "samples": runs} for label, runs in samples.items()}
+    log("  imports: " + ", ".join(f"{label} {f['seconds']:.3f} s" for label, f in found.items()))
+    return found
 
 
 def measure_load(
@@ -245,8 +280,10 @@ def run(load: LoadSettings, log: Callable[[str], None] = print) -> dict[str, Any
     compile_app()
     chosen = servers()
     starts = measure_starts(chosen, load.start_trials, log)
+    imports = measure_imports(load.start_trials, log)
     loaded = measure_load(chosen, load, log)
     return {
         "settings": asdict(load),
+        "imports": imports,
         "servers": {s.key: summarize(s, starts[s.key], loaded) for s in chosen},
     }
