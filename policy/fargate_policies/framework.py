@@ -44,7 +44,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 from fargate_policies.exemptions import EXEMPTION_POLICIES, active_exemption
 from fargate_policies.resource_types import describe_resource
 from fargate_policies.stack import stack_resources
-from fargate_policies.values import as_int, describe, is_unknown, plain
+from fargate_policies.values import as_int, describe, is_unknown, plain, plain_props
 
 # JSON-schema types a knob may have, with the Python check for each. Config reaches the pack as a
 # protobuf Struct, where every number is a float: 60.0 is the integer 60.
@@ -293,7 +293,7 @@ def resource_policy(
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
             if args.resource_type not in resource_types:
                 return
-            props, config = plain(args.props), read_knobs(name, knobs, args.get_config())
+            props, config = plain_props(args.props), read_knobs(name, knobs, args.get_config())
             findings = Findings()
             check(Subject(args.resource_type, args.name, props, config), findings)
             report(name, findings, report_violation, lambda _urn: props.get("tags"))

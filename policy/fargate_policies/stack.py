@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fargate_policies import resource_types as rt
-from fargate_policies.values import Unknown, is_unknown, plain
+from fargate_policies.values import Unknown, is_unknown, plain_props
 
 # Output properties that hold a resource's identity (TF-bridged providers output "id" and "arn").
 _IDENTITY_KEYS = ("id", "arn")
@@ -24,7 +24,7 @@ class StackResource:
     resource_type: str
     name: str
     urn: str
-    props: dict[str, Any]
+    props: Mapping[str, Any]
     parent: str | None = None
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
 
@@ -55,7 +55,7 @@ def stack_resources(resources: Iterable[Any]) -> list[StackResource]:
                 resource_type=resource.resource_type,
                 name=resource.name,
                 urn=resource.urn,
-                props=plain(resource.props),
+                props=plain_props(resource.props),
                 parent=parent.urn if parent is not None else None,
                 property_dependencies={
                     key: [dependency.urn for dependency in deps]

@@ -13,7 +13,7 @@ containerDefinitions string (ints), the engine's protobuf structs and Pulumi moc
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +83,50 @@ def plain(value: Any, path: str = "") -> Any:
     if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
         return [_plain_item(value, index, path) for index in range(len(value))]
     return value
+
+
+class PlainProps(Mapping[str, Any]):
+    """A resource's top-level props, each made `plain()` the first time a rule reads it.
+
+    Rules read a handful of a resource's properties, while its outputs carry dozens (tags,
+    nested blocks, attributes the provider fills in). Copying all of them for every policy, and
+    for every resource of the stack in each stack policy, was most of the pack's own time on
+    large stacks (bench/). Reads give what `plain(props)[key]` would, unknowns included.
+    """
+
+    __slots__ = ("_raw", "_read")
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        if _SDK_PROXIES and isinstance(raw, _SDK_PROXIES):
+            raw = raw["__target"]
+        self._raw = raw
+        self._read: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._read[key]
+        except KeyError:
+            if key not in self._raw:
+                raise
+        value = self._read[key] = _plain_item(self._raw, key, "")
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return (str(key) for key in self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __repr__(self) -> str:
+        return f"PlainProps({dict(self)!r})"
+
+
+def plain_props(props: Any) -> Any:
+    """Props as a `PlainProps` (read lazily) if they are a mapping; else `plain(props)`."""
+    return PlainProps(props) if isinstance(props, Mapping) else plain(props)
 
 
 def _plain_item(container: Any, key: Any, path: str) -> Any:

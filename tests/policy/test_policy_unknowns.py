@@ -17,7 +17,7 @@ from pulumi_policy.proxy import (
 )
 
 from fargate_policies.framework import PolicyConfigError, SkippedChecksError
-from fargate_policies.values import Unknown, plain
+from fargate_policies.values import PlainProps, Unknown, plain
 from tests.policy import fixtures as f
 from tests.policy.harness import POLICIES, check_all, check_resource
 
@@ -35,6 +35,18 @@ def test_plain_turns_proxied_unknowns_into_markers_with_their_path() -> None:
         "b": [1, Unknown("b.1")],
         "c": {"d": Unknown("c.d")},
     }
+
+
+def test_plain_props_read_like_plain_and_copy_only_what_is_read() -> None:
+    raw = {"a": UNKNOWN, "b": [1, UNKNOWN_NUMBER_VALUE], "c": {"d": UNKNOWN_ARRAY_VALUE}}
+    props = PlainProps(unknown_checking_proxy(raw))
+    assert props["b"] == [1, Unknown("b.1")]
+    assert props.get("missing", "default") == "default"
+    assert "a" in props and "missing" not in props
+    assert props._read.keys() == {"b"}  # "a" and "c" were never copied
+    assert dict(props) == plain(unknown_checking_proxy(raw))
+    with pytest.raises(KeyError):
+        props["missing"]
 
 
 def test_skipped_checks_are_the_sdk_unknown_value_error() -> None:
