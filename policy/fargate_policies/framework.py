@@ -315,8 +315,14 @@ def stack_policy(
             findings = Findings()
             resources = stack_resources(args.resources)
             check(resources, read_knobs(name, knobs, args.get_config()), findings)
-            tags = {resource.urn: resource.props.get("tags") for resource in resources}
-            report(name, findings, report_violation, tags.get)
+            by_urn = {resource.urn: resource for resource in resources}
+
+            def tags_of(urn: str | None) -> Any:
+                # Read only for the resources a violation names, not the whole stack's tags.
+                resource = by_urn.get(urn) if urn is not None else None
+                return resource.props.get("tags") if resource is not None else None
+
+            report(name, findings, report_violation, tags_of)
 
         doc = PolicyDoc(name, _description(check), level, knobs, (), check)
         return _declare(StackValidationPolicy, doc, validate)

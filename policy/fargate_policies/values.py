@@ -67,10 +67,16 @@ _SDK_PROXIES = tuple(
 )
 
 
+def _unwrapped(value: Any) -> Any:
+    """The dict or list an SDK proxy wraps; any other value as it is."""
+    if _SDK_PROXIES and isinstance(value, _SDK_PROXIES):
+        return value["__target"]
+    return value
+
+
 def plain(value: Any, path: str = "") -> Any:
     """A copy of `value` with proxies turned into dicts/lists and unknowns into `Unknown`."""
-    if _SDK_PROXIES and isinstance(value, _SDK_PROXIES):
-        value = value["__target"]
+    value = _unwrapped(value)
     kind = type(value)
     if kind is dict:
         return {str(key): _plain_item(value, key, path) for key in list(value)}
@@ -97,9 +103,7 @@ class PlainProps(Mapping[str, Any]):
     __slots__ = ("_raw", "_read")
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
-        if _SDK_PROXIES and isinstance(raw, _SDK_PROXIES):
-            raw = raw["__target"]
-        self._raw = raw
+        self._raw = _unwrapped(raw)
         self._read: dict[str, Any] = {}
 
     def __getitem__(self, key: str) -> Any:
