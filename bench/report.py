@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.servers import ADD_PATH
-from bench.service_bench import ONE_CPU, SHARED_CPUS, paired_ratio
+from bench.service_bench import FRAMEWORK_FLOOR, ONE_CPU, SHARED_CPUS, paired_ratio
 from tests.support.uvicorn_process import LIVENESS_URL_PATH
 
 SERVER_KEYS = ("ours", "anchor", "bound")
@@ -125,7 +125,7 @@ def _import_floor_note(service: dict[str, Any] | None) -> str:
     imports = (service or {}).get("imports")
     if not imports:
         return ""
-    floor = imports["import uvicorn, fastapi"]["seconds"]
+    floor = imports[FRAMEWORK_FLOOR]["seconds"]
     return f"importing uvicorn and fastapi alone took {floor:.3f} s in this run"
 
 
