@@ -10,6 +10,7 @@ import pytest
 
 from tests.policy.harness import Resource, check_stack, from_capture
 from tests.policy.test_policy_mutations import (
+    IMAGE_BUILD,
     LOAD_BALANCER,
     SERVICE,
     TARGET_GROUP,
@@ -95,7 +96,7 @@ COMPLIANT: list[tuple[str, str, Mutate, dict[str, Any]]] = [
     (
         "x86-image-x86-task",
         ARCHITECTURE,
-        lambda r: edit("awsx:ecr:Image", props(platform="linux/amd64"))(
+        lambda r: edit(IMAGE_BUILD, props(platforms=["linux/amd64"]))(
             edit(
                 TASK,
                 props(
@@ -192,7 +193,7 @@ VIOLATING: list[tuple[str, str, Mutate, dict[str, Any], str | tuple[str, ...]]] 
     (
         "image-platform",
         ARCHITECTURE,
-        edit("awsx:ecr:Image", props(platform="linux/amd64")),
+        edit(IMAGE_BUILD, props(platforms=["linux/amd64"])),
         {},
         "Image 'fastapi-image' is built for linux/amd64, so container 'app' in task definition "
         "'fastapi-task' must run on X86_64, not ARM64: build the image for the task's "
