@@ -6,6 +6,9 @@
 #                            (scripts/install-pulumi.sh), then the environment below
 #   offline_stack DIR STACK  the stack STACK of the project in DIR, created in the local backend
 #                            if missing; prints the config file to pass as --config-file
+#   offline_require_stack DIR STACK  exits 2 naming the stacks (or pack configs) that exist if
+#                            DIR has no Pulumi.STACK.yaml or the pack no config for STACK; prints
+#                            the pack config's path
 #
 # Environment (all exported by offline_setup):
 #   PATH                    offline/bin first: the engine takes pulumi-resource-<name> from PATH
@@ -117,4 +120,20 @@ offline_stack() {
     >"$config_dir/Pulumi.$stack.yaml" || true
   printf '%s\n' "$salt" >>"$config_dir/Pulumi.$stack.yaml"
   printf '%s\n' "$config_dir/Pulumi.$stack.yaml"
+}
+
+offline_require_stack() {
+  local project_dir="$1" stack="$2" known pack_config
+  if [ ! -f "$project_dir/Pulumi.$stack.yaml" ]; then
+    known="$(offline_names "$project_dir" Pulumi. .yaml)"
+    offline_log "error: stack '$stack' does not exist in $project_dir; its stacks are: ${known:-none} (one Pulumi.<stack>.yaml each)"
+    exit 2
+  fi
+  pack_config="$offline_repo/policy/config/$stack.json"
+  if [ ! -f "$pack_config" ]; then
+    known="$(offline_names "$offline_repo/policy/config" "" .json)"
+    offline_log "error: no policy pack config for stack '$stack' ($pack_config); configs exist for: $known"
+    exit 2
+  fi
+  printf '%s\n' "$pack_config"
 }
