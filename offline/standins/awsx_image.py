@@ -44,7 +44,14 @@ def construct_image(
     )
     platform = plain_input(inputs, "platform")
     image_uri = pulumi.Output.from_input(repository_url).apply(
-        lambda url: _push(component, url, image_name, context, dockerfile, platform)
+        lambda url: _push(
+            component,
+            url,
+            image_name=image_name,
+            context=context,
+            dockerfile=dockerfile,
+            platform=platform,
+        )
     )
     component.register_outputs({"imageUri": image_uri})
     return ConstructResult(urn=component.urn, state={"imageUri": image_uri})
@@ -53,6 +60,7 @@ def construct_image(
 def _push(
     parent: pulumi.Resource,
     repository_url: str,
+    *,
     image_name: str,
     context: str,
     dockerfile: str,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from fargate_policies.containers import UNKNOWN_DEFINITIONS_FIX
 from tests.policy.harness import Resource, check_stack, from_capture
 from tests.policy.test_policy_mutations import (
     IMAGE_BUILD,
@@ -241,5 +242,5 @@ def test_unknown_container_definitions_are_skipped_checks_in_preview(prod: list[
         assert outcome.violations == []
         assert outcome.skipped == [
             "skipped checks: containerDefinitions of task definition 'fastapi-task' is not "
-            "known until the update runs"
+            f"known until the update runs ({UNKNOWN_DEFINITIONS_FIX})"
         ]
