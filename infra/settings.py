@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from fargate_spec import contract, limits
+from fargate_spec import contract, limits, tls
 from infra import validation as v
 
 PROJECT_TAG = "fastapi-fargate"
@@ -110,7 +110,7 @@ class Settings:
     )
     """ACM certificate: HTTPS with HTTP redirected when set, plain HTTP when empty (required in
     prod). @default "" (none)."""
-    tls_policy: str = setting("tlsPolicy", limits.DEFAULT_TLS_POLICY, check=v.tls_policy)
+    tls_policy: str = setting("tlsPolicy", tls.DEFAULT_TLS_POLICY, check=v.tls_policy)
     """ELB security policy of the HTTPS listener, TLS 1.2+ only. @default the TLS 1.3/1.2 policy."""
     ingress_cidrs: tuple[str, ...] = setting(
         "ingressCidrs", ("0.0.0.0/0",), parse=v.as_text_list, check=v.cidr_list

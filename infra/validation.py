@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fargate_spec import limits, sizes
+from fargate_spec import limits, sizes, tls
 
 if TYPE_CHECKING:
     from infra.settings import Settings
@@ -200,11 +200,11 @@ def service_name(value: object) -> str | None:
 
 
 def tls_policy(value: object) -> str | None:
-    if limits.is_tls12_or_newer(str(value)):
+    if tls.is_tls12_or_newer(value):
         return None
     return (
-        "must be an ELBSecurityPolicy that refuses TLS 1.0 and 1.1, "
-        f"e.g. {limits.DEFAULT_TLS_POLICY}"
+        "must be an ELB security policy that refuses TLS 1.0 and 1.1, one of "
+        f"{tls.allowed_policies_text()} (default {tls.DEFAULT_TLS_POLICY})"
     )
 
 

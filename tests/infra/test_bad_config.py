@@ -294,7 +294,17 @@ CASES = [
         {"tlsPolicy": "ELBSecurityPolicy-TLS-1-1-2017-01"},
         "fastapi-fargate:tlsPolicy",
         " = 'ELBSecurityPolicy-TLS-1-1-2017-01'",
-        "must be an ELBSecurityPolicy that refuses TLS 1.0 and 1.1",
+        "must be an ELB security policy that refuses TLS 1.0 and 1.1, one of "
+        "ELBSecurityPolicy-TLS13-1-3-2021-06, ELBSecurityPolicy-TLS13-1-2-2021-06",
+    ),
+    # Its name reads TLS 1.3, its row in the ELB guide's FIPS protocols table allows TLS 1.0.
+    Case(
+        "tls13-fips-policy-that-allows-tls10",
+        "staging",
+        {"tlsPolicy": "ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04"},
+        "fastapi-fargate:tlsPolicy",
+        " = 'ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04'",
+        "(default ELBSecurityPolicy-TLS13-1-2-2021-06)",
     ),
     Case(
         "public-vpc-range",

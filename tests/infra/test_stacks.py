@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from fargate_spec import contract, limits
+from fargate_spec import contract, limits, tls
 from tests.infra.conftest import STACKS
 from tests.support.program_capture import CapturedResource, CapturedStack, capture_stack
 
@@ -248,8 +248,8 @@ def test_https_with_tls12_and_http_redirect_under_pulumi_mocks(
     https = listener(stack, 443).inputs
     assert https["protocol"] == "HTTPS"
     assert https["certificateArn"] == stack.config["fastapi-fargate:certificateArn"]
-    assert https["sslPolicy"] == limits.DEFAULT_TLS_POLICY
-    assert limits.is_tls12_or_newer(https["sslPolicy"])
+    assert https["sslPolicy"] == tls.DEFAULT_TLS_POLICY
+    assert tls.is_tls12_or_newer(https["sslPolicy"])
     assert https["defaultActions"][0]["targetGroupArn"] == stack.one(TARGET_GROUP).outputs["arn"]
     assert https["routingHttpResponseStrictTransportSecurityHeaderValue"].startswith("max-age=")
     http = listener(stack, 80).inputs

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from fargate_policies.catalog import POLICY_DOCS
+from fargate_spec import tls
 from fargate_spec.contract import CONTAINER_USER
 from tests.policy import fixtures as f
 from tests.policy.harness import Resource, check_resource, check_stack
@@ -864,8 +865,41 @@ CASES = [
         f.https_listener(sslPolicy=f.DROP),
         [
             "Listener 'web-https' must use a TLS 1.2+ security policy, not unset: set sslPolicy "
-            "to 'ELBSecurityPolicy-TLS13-1-2-2021-06'."
+            "to 'ELBSecurityPolicy-TLS13-1-2-2021-06' or another of "
+            f"{tls.allowed_policies_text()}."
         ],
+    ),
+    # Named like a TLS 1.3 policy, yet its FIPS table row allows TLS 1.1 and 1.0 (ELB User
+    # Guide, "Security policies for your Application Load Balancer", FIPS protocols table).
+    Case(
+        "tls13-named-but-allows-tls10",
+        TLS,
+        f.https_listener(sslPolicy="ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04"),
+        ["not 'ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04'"],
+    ),
+    Case(
+        "tls13-named-but-allows-tls11",
+        TLS,
+        f.https_listener(sslPolicy="ELBSecurityPolicy-TLS13-1-1-2021-06"),
+        ["not 'ELBSecurityPolicy-TLS13-1-1-2021-06'"],
+    ),
+    Case(
+        "made-up-name",
+        TLS,
+        f.https_listener(sslPolicy="ELBSecurityPolicy-TLS13-1-2-2099-01"),
+        ["not 'ELBSecurityPolicy-TLS13-1-2-2099-01'"],
+    ),
+    Case(
+        "fips-tls12",
+        TLS,
+        f.https_listener(sslPolicy="ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04"),
+        [],
+    ),
+    Case(
+        "fs-tls12-only",
+        TLS,
+        f.https_listener(sslPolicy="ELBSecurityPolicy-FS-1-2-Res-2020-10"),
+        [],
     ),
     Case(
         "legacy",
