@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from fargate_spec import contract
+from infra import names
 from infra.component import Component
 from infra.network import tcp_egress, tcp_ingress
 
@@ -74,7 +75,7 @@ class LoadBalancer(Component):
     def _security_group(self) -> aws.ec2.SecurityGroup:
         args = self._args
         return aws.ec2.SecurityGroup(
-            self._child_name("alb-sg"),
+            self._child_name(names.ALB_SECURITY_GROUP),
             description="Load balancer: HTTP(S) in from the allowed ranges, out to the tasks",
             vpc_id=args.vpc_id,
             ingress=[
@@ -93,7 +94,7 @@ class LoadBalancer(Component):
     def _alb(self) -> aws.lb.LoadBalancer:
         args = self._args
         return aws.lb.LoadBalancer(
-            self._child_name("alb"),
+            self._child_name(names.ALB),
             load_balancer_type="application",
             internal=False,
             subnets=args.public_subnet_ids,
@@ -109,7 +110,7 @@ class LoadBalancer(Component):
 
     def _target_group(self) -> aws.lb.TargetGroup:
         return aws.lb.TargetGroup(
-            self._child_name("tg"),
+            self._child_name(names.TARGET_GROUP),
             # awsvpc tasks register by IP: the only target type Fargate supports.
             target_type="ip",
             port=contract.CONTAINER_PORT,

@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from fargate_spec import contract, sizes
+from infra import names
 from infra.component import Component
 from infra.network import tcp_egress, tcp_ingress
 from infra.settings import Settings
@@ -157,7 +158,7 @@ class FargateService(Component):
 
     def _security_group(self) -> aws.ec2.SecurityGroup:
         return aws.ec2.SecurityGroup(
-            self._child_name("task-sg"),
+            self._child_name(names.TASK_SECURITY_GROUP),
             description="Tasks: the container port from the load balancer only; HTTPS out",
             vpc_id=self._args.vpc_id,
             ingress=[

@@ -344,7 +344,36 @@ CASES = [
         {"serviceName": "My_Service"},
         "fastapi-fargate:serviceName",
         " = 'My_Service'",
-        "must be 2 to 16 lowercase letters, digits or '-'",
+        "must be 2 to 20 lowercase letters, digits or '-'",
+    ),
+    # AWS's name rules (ELB CreateLoadBalancer/CreateTargetGroup, EC2 CreateSecurityGroup;
+    # terraform-provider-aws elbv2 validName), counted on the autonamed names: the program's
+    # "-alb"/"-tg"/"-alb-sg" suffixes plus Pulumi's "-" and 7 random characters.
+    Case(
+        "service-name-makes-an-internal-alb-name",
+        "dev",
+        {"serviceName": "internal-api"},
+        "fastapi-fargate:serviceName",
+        " = 'internal-api'",
+        "its load balancer name 'internal-api-alb-xxxxxxx' must not begin with 'internal-'",
+    ),
+    Case(
+        "service-name-makes-sg-prefixed-security-groups",
+        "prod",
+        {"serviceName": "sg-web"},
+        "fastapi-fargate:serviceName",
+        " = 'sg-web'",
+        "its security group name 'sg-web-alb-sg-xxxxxxx' must not begin with 'sg-'; "
+        "its security group name 'sg-web-task-sg-xxxxxxx' must not begin with 'sg-'",
+    ),
+    Case(
+        "service-name-too-long-for-the-alb-name",
+        "staging",
+        {"serviceName": "payments-api-gateway1"},
+        "fastapi-fargate:serviceName",
+        " = 'payments-api-gateway1'",
+        "its load balancer name 'payments-api-gateway1-alb-xxxxxxx' is 33 characters, above "
+        "the 32 AWS allows",
     ),
     Case(
         "misspelled-key",
