@@ -127,7 +127,8 @@ def test_preview_registers_the_same_resources_as_an_up_under_pulumi_mocks() -> N
 def test_valid_stacks_log_nothing_and_refused_ones_export_nothing_under_pulumi_mocks() -> None:
     assert capture_stack("dev").logs == ()
     assert capture_stack("dev", preview=False).logs == ()
-    assert capture_stack("prod", deployable("prod"), preview=False).logs == ()
+    named = {"domainName": "api.shop-42.net", "hostedZoneId": "Z0123456789ABCDEFGHIJ"}
+    assert capture_stack("prod", deployable("prod", **named), preview=False).logs == ()
     refused = capture_stack("prod", {"environment": "qa"})
     assert refused.outputs == {}
     assert refused.resources == ()
