@@ -113,7 +113,8 @@ class Settings:
     """ACM certificate: HTTPS with HTTP redirected when set, plain HTTP when empty (required in
     prod). @default "" (none)."""
     tls_policy: str = setting("tlsPolicy", tls.DEFAULT_TLS_POLICY, check=v.tls_policy)
-    """ELB security policy of the HTTPS listener, TLS 1.2+ only. @default the TLS 1.3/1.2 policy."""
+    """ELB security policy of the HTTPS listener, one of fargate_spec.tls's TLS 1.2+ allow-list.
+    @default ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.3 and 1.2)."""
     ingress_cidrs: tuple[str, ...] = setting(
         "ingressCidrs", ("0.0.0.0/0",), parse=v.as_text_list, check=v.cidr_list
     )
