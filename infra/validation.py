@@ -270,22 +270,25 @@ def image_uri(value: object) -> str | None:
     )
 
 
-def domain_name(value: object) -> str | None:
-    if value is None or DOMAIN_NAME.match(str(value)):
-        return None
-    return (
-        "must be a lowercase DNS name of two or more labels that the hosted zone holds, "
-        "e.g. api.your-company.com"
-    )
+def optional_match(pattern: re.Pattern[str], allowed: str) -> Check:
+    """A check for an optional value: unset (None) or matching `pattern`."""
+
+    def check(value: object) -> str | None:
+        return None if value is None or pattern.match(str(value)) else allowed
+
+    return check
 
 
-def hosted_zone_id(value: object) -> str | None:
-    if value is None or HOSTED_ZONE_ID.match(str(value)):
-        return None
-    return (
-        "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ (without "
-        "'/hostedzone/'), from `aws route53 list-hosted-zones`"
-    )
+domain_name = optional_match(
+    DOMAIN_NAME,
+    "must be a lowercase DNS name of two or more labels that the hosted zone holds, "
+    "e.g. api.your-company.com",
+)
+hosted_zone_id = optional_match(
+    HOSTED_ZONE_ID,
+    "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ (without "
+    "'/hostedzone/'), from `aws route53 list-hosted-zones`",
+)
 
 
 def _is_ipv4_network(text: str) -> bool:

@@ -50,13 +50,13 @@ def actionlint() -> Path:
     return Path(result.stdout.strip()) / "actionlint"
 
 
-def lint(actionlint: Path, path: Path) -> subprocess.CompletedProcess[str]:
+def lint(actionlint: Path, path: Path, project: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(actionlint), "-no-color", str(path)],
         capture_output=True,
         text=True,
         check=False,
-        cwd=ROOT,
+        cwd=project,
         timeout=120,
     )
 
@@ -76,14 +76,7 @@ def test_actionlint_refuses_a_broken_copy(actionlint: Path, tmp_path: Path) -> N
     text = text.replace("stack-name: ${{ matrix.stack }}", "stack-name: ${{ matrix.stacks }}")
     text = text.replace("runs-on:", "runs_on:")
     broken.write_text(text)
-    result = subprocess.run(
-        [str(actionlint), "-no-color", str(broken)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    result = lint(actionlint, broken, project=tmp_path)
     assert result.returncode == 1, result.stdout
     assert 'property "stacks" is not defined' in result.stdout
     assert "runs_on" in result.stdout
