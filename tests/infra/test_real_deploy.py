@@ -6,10 +6,12 @@ and the deployment alarms. Each test names the provider source or AWS document i
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
+import yaml
 from pulumi.runtime import mocks
 
 from infra import names
@@ -80,6 +82,12 @@ def test_the_longest_accepted_service_name_fits_every_aws_name_under_pulumi_mock
     assert len(f"{longest}-alb-") + 7 == 32  # the ALB's autoname is exactly at the limit
     refused = capture_stack("dev", {"serviceName": longest + "p"})
     assert refused.error is not None and refused.resources == ()
+
+
+def test_pulumi_yaml_states_the_derived_service_name_limit() -> None:
+    project = yaml.safe_load((Path(__file__).resolve().parents[2] / "Pulumi.yaml").read_text())
+    description = project["config"]["serviceName"]["description"]
+    assert f"2-{names.longest_service_name()} of a-z" in description
 
 
 def test_components_name_children_from_the_suffixes_validation_counts_under_pulumi_mocks(
