@@ -31,7 +31,9 @@
 
 OFFLINE_PASSPHRASE="offline-preview-not-a-secret"
 offline_repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-offline_state="$offline_repo/.pulumi-state"
+# OFFLINE_STATE=DIR keeps the backend, PULUMI_HOME and stack configs somewhere else (the tests'
+# deployments use a scratch directory, so they never meet the previews' stacks).
+offline_state="${OFFLINE_STATE:-$offline_repo/.pulumi-state}"
 
 offline_log() { printf '[offline] %s\n' "$*" >&2; }
 
