@@ -122,7 +122,7 @@ def test_a_first_preview_knows_the_image_and_the_containers_but_no_computed_outp
     shown = outputs(result.stdout)
     assert {key for key, value in shown.items() if value == "[unknown]"} == COMPUTED_OUTPUTS
     config = _stack_config(stack)
-    region, architecture = config["aws:region"], config.get("architecture", "amd64")
+    region, architecture = config["region"], config.get("architecture", "amd64")
     assert re.fullmatch(
         rf"123456789012\.dkr\.ecr\.{region}\.amazonaws\.com/fastapi-{stack}"
         rf":src-[0-9a-f]{{16}}-{architecture}",
