@@ -43,6 +43,18 @@ def _plain(message: struct_pb2.Struct) -> dict:
     return json_format.MessageToDict(message)
 
 
+def _diff(stub, urn: str, type_token: str, *, state: dict, inputs: dict, news: dict):
+    """Diff as the engine asks it: the state's outputs, the old inputs, the new inputs."""
+    request = provider_pb2.DiffRequest(
+        urn=urn,
+        type=type_token,
+        olds=_struct(state),
+        old_inputs=_struct(inputs),
+        news=_struct(news),
+    )
+    return stub.Diff(request)
+
+
 @pytest.fixture(scope="module")
 def aws() -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
     server, port = start(standin_provider("aws", metadata.version("pulumi_aws")))
@@ -157,19 +169,15 @@ def test_diff_compares_old_inputs_with_new_ones_and_replaces_on_force_new(aws):
     state = {"family": "f", "containerDefinitions": "[]", "arn": "arn:x", "revision": 1}
     inputs = {"family": "f", "containerDefinitions": "[]"}
 
-    def diff(news: dict) -> provider_pb2.DiffResponse:
-        return aws.Diff(
-            provider_pb2.DiffRequest(
-                urn=URN,
-                type=task,
-                olds=_struct(state),
-                old_inputs=_struct(inputs),
-                news=_struct(news),
-            )
-        )
-
-    same = diff(inputs)
-    changed = diff({"family": "f", "containerDefinitions": "[{}]", "tags": {"a": "b"}})
+    same = _diff(aws, URN, task, state=state, inputs=inputs, news=inputs)
+    changed = _diff(
+        aws,
+        URN,
+        task,
+        state,
+        inputs,
+        {"family": "f", "containerDefinitions": "[{}]", "tags": {"a": "b"}},
+    )
     assert same.changes == provider_pb2.DiffResponse.DIFF_NONE
     assert changed.changes == provider_pb2.DiffResponse.DIFF_SOME
     assert list(changed.diffs) == ["containerDefinitions", "tags"]
@@ -276,15 +284,7 @@ def test_the_image_create_pins_the_tag_to_a_digest_and_diffs_like_docker_build(
     assert state["ref"] == f"{TAG}@{created.id}"
 
     def diff(news: dict) -> list[str]:
-        answer = docker_build.Diff(
-            provider_pb2.DiffRequest(
-                urn=IMAGE_URN,
-                type=IMAGE,
-                olds=_struct(state),
-                old_inputs=_struct(inputs),
-                news=_struct(news),
-            )
-        )
+        answer = _diff(docker_build, IMAGE_URN, IMAGE, state=state, inputs=inputs, news=news)
         assert list(answer.replaces) == []  # docker-build never replaces an image
         return list(answer.diffs)
 
