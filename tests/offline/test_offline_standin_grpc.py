@@ -170,14 +170,8 @@ def test_diff_compares_old_inputs_with_new_ones_and_replaces_on_force_new(aws):
     inputs = {"family": "f", "containerDefinitions": "[]"}
 
     same = _diff(aws, URN, task, state=state, inputs=inputs, news=inputs)
-    changed = _diff(
-        aws,
-        URN,
-        task,
-        state,
-        inputs,
-        {"family": "f", "containerDefinitions": "[{}]", "tags": {"a": "b"}},
-    )
+    news = {"family": "f", "containerDefinitions": "[{}]", "tags": {"a": "b"}}
+    changed = _diff(aws, URN, task, state=state, inputs=inputs, news=news)
     assert same.changes == provider_pb2.DiffResponse.DIFF_NONE
     assert changed.changes == provider_pb2.DiffResponse.DIFF_SOME
     assert list(changed.diffs) == ["containerDefinitions", "tags"]
