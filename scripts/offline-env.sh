@@ -15,10 +15,12 @@
 #                           before its plugin cache, so the aws, awsx, docker and docker-build
 #                           stand-ins answer instead of the real plugins (offline/README.md)
 #   PULUMI_BACKEND_URL      file://<repo>/.pulumi-state/backend: a local backend, ignored by git
+#                           (OFFLINE_STATE=DIR: DIR instead of <repo>/.pulumi-state, here and below)
 #   PULUMI_HOME             <repo>/.pulumi-state/home: the CLI's workspace files stay in the
 #                           project, ~/.pulumi is not touched
 #   PULUMI_CONFIG_PASSPHRASE  OFFLINE_PASSPHRASE below. NOT A SECRET: it only satisfies the
-#                           passphrase secrets provider of the local stacks, which hold no secrets
+#                           passphrase secrets provider of the local stacks, whose only secrets
+#                           are the stand-ins' fake ECR tokens
 #   PULUMI_SKIP_UPDATE_CHECK, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION
 #                           no network calls for CLI updates or plugin downloads
 #   AWS_* credentials, PULUMI_ACCESS_TOKEN, PULUMI_IGNORE_AMBIENT_PLUGINS  unset

@@ -142,6 +142,8 @@ def test_a_root_container_fails_a_first_preview_and_a_preview_of_changed_code(tm
     # The new code is an update of the one build resource, never its replacement.
     assert planned(changed.stdout, "update")["docker-build:index:Image"] == 1
     assert planned(changed.stdout, "replace")["docker-build:index:Image"] == 0
+    # A new image is a new task definition revision (container_definitions is ForceNew).
+    assert planned(changed.stdout, "replace")["aws:ecs:TaskDefinition"] == 1
 
 
 def test_unknown_containers_pass_preview_with_a_note_and_are_stopped_at_up(tmp_path):
