@@ -35,6 +35,7 @@ from tests.offline.cli import (
     ROOT,
     UP,
     exported_resources,
+    names,
     outputs,
     planned,
     preview_notes,
@@ -181,3 +182,26 @@ def test_the_example_stacks_stop_at_the_placeholder_refusal_with_nothing_created
     assert f"stack '{stack}' has " in result.stdout
     assert "placeholder config values; nothing was created or changed" in result.stdout
     assert _resource_types(PROJECT, stack, tmp_path) == []
+
+
+def test_awsx_image_replaces_its_build_when_the_tag_changes_the_program_s_build_does_not(
+    tmp_path,
+):
+    """Issue 12, item 2, as the stand-ins reproduce awsx 3.11.0 (awsx/ecr/image.ts: the
+    docker-build child is named after imageTag): a new tag is a new child and the old one's
+    delete (pulumi-docker-build Delete removes the pushed image by digest). The program's own
+    build is an update of one resource instead (test above)."""
+    project = FIXTURES / "awsx_image_program"
+    first = run(UP, "dev", "--color", "never", project=project, state=tmp_path)
+    assert first.returncode == 0
+    assert re.fullmatch(
+        r"123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com/awsx-image-repo-[0-9a-f]{7}"
+        r"@sha256:[0-9a-f]{64}",
+        outputs(first.stdout)["imageUri"],
+    )
+    retagged = run(
+        PREVIEW, "dev", "--color", "never", "--config", "tag=v2", project=project, state=tmp_path
+    )
+    assert retagged.returncode == 0
+    assert names(retagged.stdout, "docker-build:index:Image") == {"v2"}
+    assert names(retagged.stdout, "docker-build:index:Image", "delete") == {"v1"}
