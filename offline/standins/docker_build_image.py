@@ -59,7 +59,9 @@ class DockerBuildImages:
                 failures.append((f"tags[{index}]", f"invalid reference format: {tag!r}"))
         return failures
 
-    def diff(self, type_token: str, old_inputs: Props, olds: Props, news: Props) -> tuple:
+    def diff(
+        self, type_token: str, old_inputs: Props, olds: Props, news: Props
+    ) -> tuple[list[str], list[str]]:
         changed = [
             key
             for key in changed_keys(old_inputs, news)

@@ -36,7 +36,9 @@ class ResourceModel(Protocol):
         """(property, reason) for each input the real provider would refuse at Check."""
         ...
 
-    def diff(self, type_token: str, old_inputs: Props, olds: Props, news: Props) -> tuple:
+    def diff(
+        self, type_token: str, old_inputs: Props, olds: Props, news: Props
+    ) -> tuple[list[str], list[str]]:
         """(changed top-level keys, the ones among them that force a replacement)."""
         ...
 
@@ -58,7 +60,9 @@ class FakeAwsResources:
     def check(self, type_token: str, news: Props) -> list[tuple[str, str]]:
         return []  # no schema here: what AWS or the provider would refuse passes (README)
 
-    def diff(self, type_token: str, old_inputs: Props, olds: Props, news: Props) -> tuple:
+    def diff(
+        self, type_token: str, old_inputs: Props, olds: Props, news: Props
+    ) -> tuple[list[str], list[str]]:
         changed = changed_keys(old_inputs, news)
         return changed, sorted(set(changed) & fake_aws.REPLACED_BY.get(type_token, frozenset()))
 
