@@ -51,12 +51,22 @@ def ecs_tasks_trust_source(resources: list, knobs: dict[str, Any], findings: Fin
             enough = not missing if knobs["requireBoth"] else len(missing) < len(wanted)
             if not enough:
                 findings.violation(
-                    f"{upper_first(role.owner)} lets {ECS_TASKS_PRINCIPAL} assume it without "
-                    f"{' and '.join(missing) if knobs['requireBoth'] else ' or '.join(wanted)} "
-                    f"(trust statement #{number}): add a Condition such as {_EXAMPLE}, so only "
-                    "this account's tasks can use it (confused deputy).",
+                    f"{upper_first(role.owner)} must let {ECS_TASKS_PRINCIPAL} assume it only "
+                    f"{_required(knobs['requireBoth'])} (trust statement #{number} "
+                    f"{_lacking(missing, knobs['requireBoth'])}): add a Condition such as "
+                    f"{_EXAMPLE}, so only this account's tasks can use it (confused deputy).",
                     role.urn,
                 )
+
+
+def _required(both: bool) -> str:
+    if both:
+        return f"under both {SOURCE_ACCOUNT_KEY} and {SOURCE_ARN_KEY} conditions"
+    return f"under an {SOURCE_ACCOUNT_KEY} or {SOURCE_ARN_KEY} condition"
+
+
+def _lacking(missing: list[str], both: bool) -> str:
+    return f"lacks {' and '.join(missing)}" if both else "has neither"
 
 
 def _execution_only_roles(graph: StackGraph) -> set[str]:

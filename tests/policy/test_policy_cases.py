@@ -1170,8 +1170,9 @@ CASES = [
         TRUST,
         [role("web-task-role")],
         [
-            "Role 'web-task-role' lets ecs-tasks.amazonaws.com assume it without "
-            "aws:SourceAccount or aws:SourceArn (trust statement #1): add a Condition such as "
+            "Role 'web-task-role' must let ecs-tasks.amazonaws.com assume it only under an "
+            "aws:SourceAccount or aws:SourceArn condition (trust statement #1 has neither): add "
+            "a Condition such as "
             "{StringEquals: {aws:SourceAccount: '<account>'}, ArnLike: {aws:SourceArn: "
             "'arn:aws:ecs:<region>:<account>:*'}}, so only this account's tasks can use it "
             "(confused deputy)."
@@ -1181,20 +1182,23 @@ CASES = [
         "principal-list",
         TRUST,
         [role("web-task-role", principal=["lambda.amazonaws.com", "ecs-tasks.amazonaws.com"])],
-        ["Role 'web-task-role' lets ecs-tasks.amazonaws.com assume it"],
+        ["Role 'web-task-role' must let ecs-tasks.amazonaws.com assume it only"],
     ),
     Case(
         "execution-role-checked",
         TRUST,
         [role("web-exec"), role("web-task-role", GUARD), uses_roles("web-exec", "web-task-role")],
-        ["Role 'web-exec' lets ecs-tasks.amazonaws.com assume it"],
+        ["Role 'web-exec' must let ecs-tasks.amazonaws.com assume it only"],
         {"checkExecutionRoles": True},
     ),
     Case(
         "both-required",
         TRUST,
         [role("web-task-role", {"StringEquals": {"aws:SourceAccount": ACCOUNT}})],
-        ["without aws:SourceArn (trust statement #1)"],
+        [
+            "under both aws:SourceAccount and aws:SourceArn conditions "
+            "(trust statement #1 lacks aws:SourceArn)"
+        ],
         {"requireBoth": True},
     ),
 ]
