@@ -5,16 +5,16 @@ Reads like the architecture; each step is one module of the `infra` package.
 
 import pulumi
 
-from infra.access_logs import AccessLogBucket, AccessLogBucketArgs
+from infra.access_logs import create_access_logs
 from infra.account import current_account
 from infra.autoscaling import scale_service
-from infra.flow_logs import FlowLogs, FlowLogsArgs
+from infra.flow_logs import create_flow_logs
 from infra.load_balancer import LoadBalancer, LoadBalancerArgs
 from infra.network import create_network
 from infra.registry import create_registry
 from infra.service import FargateService, FargateServiceArgs
 from infra.settings import load_settings
-from infra.waf import WebAcl, WebAclArgs
+from infra.waf import create_web_acl
 
 # Validated in full before anything is registered: bad config creates nothing.
 settings = load_settings()
@@ -23,38 +23,8 @@ account = current_account(settings.region)
 network = create_network(settings)
 registry = create_registry(settings)
 
-flow_logs = (
-    FlowLogs(
-        settings.service_name,
-        FlowLogsArgs(
-            account=account,
-            vpc_id=network.vpc_id,
-            log_group_name=f"/vpc/{settings.physical_name}/flow-logs",
-            retention_days=settings.flow_log_retention_days,
-            deletion_protection=settings.deletion_protection,
-            retain_on_delete=settings.retain_on_delete,
-            tags=settings.tags,
-        ),
-    )
-    if settings.flow_logs
-    else None
-)
-
-access_logs = (
-    AccessLogBucket(
-        settings.service_name,
-        AccessLogBucketArgs(
-            account=account,
-            name_prefix=settings.physical_name,
-            expiry_days=settings.alb_access_log_expiry_days,
-            deletion_protection=settings.deletion_protection,
-            retain_on_delete=settings.retain_on_delete,
-            tags=settings.tags,
-        ),
-    )
-    if settings.alb_access_logs
-    else None
-)
+create_flow_logs(settings, account, network.vpc_id)
+access_logs = create_access_logs(settings, account)
 
 load_balancer = LoadBalancer(
     settings.service_name,
@@ -74,19 +44,7 @@ load_balancer = LoadBalancer(
     ),
 )
 
-if settings.waf:
-    WebAcl(
-        settings.service_name,
-        WebAclArgs(
-            load_balancer_arn=load_balancer.alb.arn,
-            metric_prefix=settings.physical_name,
-            rate_limit=settings.waf_rate_limit,
-            common_rule_set_action=settings.waf_common_rule_set_action,
-            known_bad_inputs_action=settings.waf_known_bad_inputs_action,
-            rate_limit_action=settings.waf_rate_limit_action,
-            tags=settings.tags,
-        ),
-    )
+create_web_acl(settings, load_balancer.alb.arn)
 
 service = FargateService(
     settings.service_name,

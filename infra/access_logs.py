@@ -6,13 +6,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
 from fargate_spec import edge
 from infra.account import AwsAccount
-from infra.component import Component
+from infra.component import BuiltComponent, Keep
+
+if TYPE_CHECKING:
+    from infra.settings import Settings
 
 # Logs land under <bucket>/alb/AWSLogs/<account>/elasticloadbalancing/<region>/...
 # (ELB User Guide, "Access log files"); the prefix must not contain "AWSLogs".
@@ -29,31 +33,28 @@ class AccessLogBucketArgs:
     name_prefix: str
     """The stack's physical name; the bucket is `<prefix>-alb-logs-<account>`."""
     expiry_days: int
-    deletion_protection: bool
-    """Pulumi `protect` on the bucket (S3 has no deletion-protection flag of its own)."""
-    retain_on_delete: bool
-    """Keep the bucket and its logs when the stack is destroyed; otherwise destroy empties it."""
+    keep: Keep
+    """Pulumi `protect` (S3 has no deletion-protection flag of its own) and retain-on-delete;
+    a bucket that is not kept is emptied by destroy."""
     tags: Mapping[str, str]
 
 
-class AccessLogBucket(Component):
+class AccessLogBucket(BuiltComponent[AccessLogBucketArgs]):
     """Bucket + public access block + SSE-S3 + lifecycle expiry + ELB delivery policy."""
 
+    TYPE = "fastapi-fargate:accesslogs:AccessLogBucket"
     bucket: aws.s3.Bucket
+    """Named `<stack>-alb-logs-<account>`: bucket names are global."""
     policy: aws.s3.BucketPolicy
 
-    def __init__(
-        self, name: str, args: AccessLogBucketArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        super().__init__("fastapi-fargate:accesslogs:AccessLogBucket", name, opts)
-        self._args = args
+    def _build(self) -> dict[str, Any]:
         self.bucket = self._bucket()
         public_access = self._public_access_block()
         self._encryption()
         self._lifecycle()
         # S3 refuses concurrent bucket-configuration changes; the policy goes in last.
         self.policy = self._policy(depends_on=[public_access])
-        self.register_outputs({"bucketName": self.bucket.bucket, "prefix": LOG_PREFIX})
+        return {"bucketName": self.bucket.bucket, "prefix": LOG_PREFIX}
 
     def load_balancer_access_logs(self) -> aws.lb.LoadBalancerAccessLogsArgs:
         """What the ALB's `access_logs` takes; create the ALB after `self.policy`, since ELB
@@ -68,10 +69,10 @@ class AccessLogBucket(Component):
         return aws.s3.Bucket(
             self._child_name("access-logs"),
             bucket=args.account.account_id.apply(lambda account: f"{stem}{_SUFFIX}{account}"),
-            force_destroy=not args.retain_on_delete,
+            force_destroy=not args.keep.retain_on_delete,
             tags=dict(args.tags),
             opts=self._child(
-                protect=args.deletion_protection, retain_on_delete=args.retain_on_delete
+                protect=args.keep.protect, retain_on_delete=args.keep.retain_on_delete
             ),
         )
 
@@ -151,3 +152,17 @@ def delivery_policy(bucket: str, account_id: str, partition: str, region: str) -
             }
         ],
     }
+
+
+def create_access_logs(settings: Settings, account: AwsAccount) -> AccessLogBucket | None:
+    """The stack's access-log bucket, or None where albAccessLogs is off (dev only)."""
+    if not settings.alb_access_logs:
+        return None
+    args = AccessLogBucketArgs(
+        account=account,
+        name_prefix=settings.physical_name,
+        expiry_days=settings.alb_access_log_expiry_days,
+        keep=Keep.of(settings),
+        tags=settings.tags,
+    )
+    return AccessLogBucket(settings.service_name, args)

@@ -6,14 +6,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
 from fargate_spec import edge
 from infra.account import AwsAccount
-from infra.component import Component
+from infra.component import BuiltComponent, Keep
 from infra.trust import guarded_trust_policy
+
+if TYPE_CHECKING:
+    from infra.settings import Settings
 
 # Seconds of traffic one flow log record aggregates at most (60 or 600); 60 shows an incident
 # within a minute.
@@ -28,29 +32,27 @@ class FlowLogsArgs:
     vpc_id: pulumi.Input[str]
     log_group_name: str
     retention_days: int
-    deletion_protection: bool
-    retain_on_delete: bool
+    keep: Keep
+    """Pulumi `protect` (and CloudWatch deletion protection) and retain-on-delete of the group."""
     tags: Mapping[str, str]
 
 
-class FlowLogs(Component):
+class FlowLogs(BuiltComponent[FlowLogsArgs]):
     """Log group + role (and its policy) + the VPC's flow log."""
 
+    TYPE = "fastapi-fargate:flowlogs:FlowLogs"
     log_group: aws.cloudwatch.LogGroup
+    """`/vpc/<stack>/flow-logs`, retained as flowLogRetentionDays says."""
     role: aws.iam.Role
     flow_log: aws.ec2.FlowLog
 
-    def __init__(
-        self, name: str, args: FlowLogsArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        super().__init__("fastapi-fargate:flowlogs:FlowLogs", name, opts)
-        self._args = args
+    def _build(self) -> dict[str, Any]:
         self.log_group = self._log_group()
         self.role = self._role()
         grant = self._grant()
         # The flow log starts delivering at once: its role must already hold the grant.
         self.flow_log = self._flow_log(depends_on=[grant])
-        self.register_outputs({"logGroupName": self.log_group.name, "flowLogId": self.flow_log.id})
+        return {"logGroupName": self.log_group.name, "flowLogId": self.flow_log.id}
 
     def _log_group(self) -> aws.cloudwatch.LogGroup:
         args = self._args
@@ -58,10 +60,10 @@ class FlowLogs(Component):
             self._child_name("flow-logs"),
             name=args.log_group_name,
             retention_in_days=args.retention_days,
-            deletion_protection_enabled=args.deletion_protection,
+            deletion_protection_enabled=args.keep.protect,
             tags=dict(args.tags),
             opts=self._child(
-                protect=args.deletion_protection, retain_on_delete=args.retain_on_delete
+                protect=args.keep.protect, retain_on_delete=args.keep.retain_on_delete
             ),
         )
 
@@ -122,3 +124,20 @@ def flow_log_policy(log_group_arn: str) -> dict[str, object]:
             },
         ],
     }
+
+
+def create_flow_logs(
+    settings: Settings, account: AwsAccount, vpc_id: pulumi.Input[str]
+) -> FlowLogs | None:
+    """The VPC's flow logs, or None where flowLogs is off (dev only)."""
+    if not settings.flow_logs:
+        return None
+    args = FlowLogsArgs(
+        account=account,
+        vpc_id=vpc_id,
+        log_group_name=f"/vpc/{settings.physical_name}/flow-logs",
+        retention_days=settings.flow_log_retention_days,
+        keep=Keep.of(settings),
+        tags=settings.tags,
+    )
+    return FlowLogs(settings.service_name, args)

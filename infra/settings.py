@@ -186,10 +186,11 @@ class Settings:
 
     # --- protection ------------------------------------------------------------------------
     deletion_protection: bool = flag("deletionProtection")
-    """ALB deletion protection, and Pulumi `protect` on the ALB, repository and log group.
-    @default false."""
+    """ALB deletion protection, and Pulumi `protect` on the ALB, repository, log groups and
+    access-log bucket. @default false."""
     retain_on_delete: bool = flag("retainOnDelete")
-    """Keep the repository and log group in AWS when the stack is destroyed. @default false."""
+    """Keep the repository, log groups and access-log bucket in AWS when the stack is destroyed.
+    @default false."""
 
     # --- edge hardening (infra/access_logs.py, infra/flow_logs.py, infra/waf.py) ------------
     alb_access_logs: bool = flag("albAccessLogs", True)

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
 from fargate_spec import edge
-from infra.component import Component
+from infra.component import BuiltComponent
+
+if TYPE_CHECKING:
+    from infra.settings import Settings
 
 RATE_RULE = "rate-limit-per-ip"
 
@@ -22,39 +26,34 @@ class WebAclArgs:
 
     load_balancer_arn: pulumi.Input[str]
     metric_prefix: str
+    tags: Mapping[str, str]
     rate_limit: int
     """Requests one IP may send per 5 minutes (WAF's default window) before the rule acts."""
-    common_rule_set_action: str
-    known_bad_inputs_action: str
-    rate_limit_action: str
-    tags: Mapping[str, str]
+    actions: Mapping[str, str]
+    """count or block per rule: the two managed rule groups by name, and RATE_RULE."""
 
 
-class WebAcl(Component):
+class WebAcl(BuiltComponent[WebAclArgs]):
     """Web ACL (regional, default allow) + its association with the ALB."""
 
-    acl: aws.wafv2.WebAcl
-    association: aws.wafv2.WebAclAssociation
+    TYPE = "fastapi-fargate:waf:WebAcl"
 
-    def __init__(
-        self, name: str, args: WebAclArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        super().__init__("fastapi-fargate:waf:WebAcl", name, opts)
-        self._args = args
-        self.acl = self._acl()
+    def _build(self) -> dict[str, Any]:
+        # Evaluated for every request the ALB receives, before any listener rule.
+        self.acl: aws.wafv2.WebAcl = self._acl()
         self.association = aws.wafv2.WebAclAssociation(
             self._child_name("waf-association"),
-            resource_arn=args.load_balancer_arn,
+            resource_arn=self._args.load_balancer_arn,
             web_acl_arn=self.acl.arn,
             opts=self._child(),
         )
-        self.register_outputs({"webAclArn": self.acl.arn})
+        return {"webAclArn": self.acl.arn}
 
     def _acl(self) -> aws.wafv2.WebAcl:
         args = self._args
         rules = [
-            self._managed_rule(1, edge.WAF_COMMON_RULE_SET, args.common_rule_set_action),
-            self._managed_rule(2, edge.WAF_KNOWN_BAD_INPUTS_RULE_SET, args.known_bad_inputs_action),
+            self._managed_rule(1, edge.WAF_COMMON_RULE_SET),
+            self._managed_rule(2, edge.WAF_KNOWN_BAD_INPUTS_RULE_SET),
             self._rate_rule(3),
         ]
         return aws.wafv2.WebAcl(
@@ -69,61 +68,79 @@ class WebAcl(Component):
             opts=self._child(),
         )
 
-    def _managed_rule(self, priority: int, group: str, action: str) -> aws.wafv2.WebAclRuleArgs:
+    def _managed_rule(self, priority: int, group: str) -> aws.wafv2.WebAclRuleArgs:
         # A rule group keeps its own rule actions (mostly block); `override_action` count
         # turns every match into a count, none leaves the group's actions as they are.
-        override = (
-            aws.wafv2.WebAclRuleOverrideActionArgs(
-                count=aws.wafv2.WebAclRuleOverrideActionCountArgs()
-            )
-            if action == "count"
-            else aws.wafv2.WebAclRuleOverrideActionArgs(
-                none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()
+        override = aws.wafv2.WebAclRuleOverrideActionArgs(
+            **(
+                {"count": aws.wafv2.WebAclRuleOverrideActionCountArgs()}
+                if self._args.actions[group] == "count"
+                else {"none": aws.wafv2.WebAclRuleOverrideActionNoneArgs()}
             )
         )
-        return aws.wafv2.WebAclRuleArgs(
-            name=group,
-            priority=priority,
-            override_action=override,
-            statement=aws.wafv2.WebAclRuleStatementArgs(
-                managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
-                    vendor_name="AWS", name=group
-                )
-            ),
-            visibility_config=self._rule_visibility(group),
+        managed = aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
+            vendor_name="AWS", name=group
         )
+        statement = aws.wafv2.WebAclRuleStatementArgs(managed_rule_group_statement=managed)
+        return self._rule(priority, group, statement, override_action=override)
 
     def _rate_rule(self, priority: int) -> aws.wafv2.WebAclRuleArgs:
-        action = (
-            aws.wafv2.WebAclRuleActionArgs(count=aws.wafv2.WebAclRuleActionCountArgs())
-            if self._args.rate_limit_action == "count"
-            else aws.wafv2.WebAclRuleActionArgs(block=aws.wafv2.WebAclRuleActionBlockArgs())
+        counting = self._args.actions[RATE_RULE] == "count"
+        action = aws.wafv2.WebAclRuleActionArgs(
+            **(
+                {"count": aws.wafv2.WebAclRuleActionCountArgs()}
+                if counting
+                else {"block": aws.wafv2.WebAclRuleActionBlockArgs()}
+            )
         )
-        return aws.wafv2.WebAclRuleArgs(
-            name=RATE_RULE,
-            priority=priority,
-            action=action,
-            statement=aws.wafv2.WebAclRuleStatementArgs(
-                rate_based_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementArgs(
-                    aggregate_key_type="IP", limit=self._args.rate_limit
-                )
-            ),
-            visibility_config=self._rule_visibility(RATE_RULE),
+        rate = aws.wafv2.WebAclRuleStatementRateBasedStatementArgs(
+            aggregate_key_type="IP", limit=self._args.rate_limit
         )
+        statement = aws.wafv2.WebAclRuleStatementArgs(rate_based_statement=rate)
+        return self._rule(priority, RATE_RULE, statement, action=action)
 
-    def _metric(self, suffix: str) -> str:
-        return f"{self._args.metric_prefix}-{suffix}"
+    def _rule(
+        self,
+        priority: int,
+        name: str,
+        statement: aws.wafv2.WebAclRuleStatementArgs,
+        **action: Any,
+    ) -> aws.wafv2.WebAclRuleArgs:
+        """One rule; `action` is `action=` for a plain rule, `override_action=` for a group."""
+        return aws.wafv2.WebAclRuleArgs(
+            name=name,
+            priority=priority,
+            statement=statement,
+            visibility_config=self._rule_visibility(name),
+            **action,
+        )
 
     def _visibility(self, suffix: str) -> aws.wafv2.WebAclVisibilityConfigArgs:
-        return aws.wafv2.WebAclVisibilityConfigArgs(
-            cloudwatch_metrics_enabled=True,
-            sampled_requests_enabled=True,
-            metric_name=self._metric(suffix),
-        )
+        return aws.wafv2.WebAclVisibilityConfigArgs(**self._metrics(suffix))
 
     def _rule_visibility(self, suffix: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgs:
-        return aws.wafv2.WebAclRuleVisibilityConfigArgs(
-            cloudwatch_metrics_enabled=True,
-            sampled_requests_enabled=True,
-            metric_name=self._metric(suffix),
-        )
+        return aws.wafv2.WebAclRuleVisibilityConfigArgs(**self._metrics(suffix))
+
+    def _metrics(self, suffix: str) -> dict[str, Any]:
+        """CloudWatch metrics and sampled requests for the ACL and each rule (the same fields
+        under two SDK types)."""
+        return {
+            "cloudwatch_metrics_enabled": True,
+            "sampled_requests_enabled": True,
+            "metric_name": f"{self._args.metric_prefix}-{suffix}",
+        }
+
+
+def create_web_acl(settings: Settings, load_balancer_arn: pulumi.Input[str]) -> WebAcl | None:
+    """The ALB's web ACL, or None where waf is off (dev by default)."""
+    if not settings.waf:
+        return None
+    actions = {
+        edge.WAF_COMMON_RULE_SET: settings.waf_common_rule_set_action,
+        edge.WAF_KNOWN_BAD_INPUTS_RULE_SET: settings.waf_known_bad_inputs_action,
+        RATE_RULE: settings.waf_rate_limit_action,
+    }
+    args = WebAclArgs(
+        load_balancer_arn, settings.physical_name, settings.tags, settings.waf_rate_limit, actions
+    )
+    return WebAcl(settings.service_name, args)

@@ -59,18 +59,26 @@ def alb_access_logs(resource: Subject, findings: Findings) -> None:
 
 
 def _check_bucket(resource: Subject, bucket: object, findings: Findings) -> None:
-    prefixes = resource.knobs["allowedBucketPrefixes"]
-    expect(
+    named = expect(
         findings,
         bucket,
-        lambda name: isinstance(name, str) and bool(name),
+        _is_bucket_name,
         unknown=resource.not_known("accessLogs.bucket"),
         violation=f"{resource.subject} must name the S3 bucket of its access logs "
         f"(accessLogs.bucket {{shown}}): {_FIX}.",
     )
-    if prefixes and isinstance(bucket, str) and bucket and not bucket.startswith(tuple(prefixes)):
-        findings.violation(
-            f"{resource.subject} must write access logs to a bucket whose name starts with "
-            f"{', '.join(map(repr, prefixes))}, not {describe(bucket)}: use the platform's log "
-            "bucket."
-        )
+    prefixes = tuple(resource.knobs["allowedBucketPrefixes"])
+    if named and prefixes and not str(bucket).startswith(prefixes):
+        findings.violation(_outside_allowed(resource, prefixes, str(bucket)))
+
+
+def _is_bucket_name(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _outside_allowed(resource: Subject, prefixes: tuple[str, ...], bucket: str) -> str:
+    shown = ", ".join(map(repr, prefixes))
+    return (
+        f"{resource.subject} must write access logs to a bucket whose name starts with {shown}, "
+        f"not {describe(bucket)}: use the platform's log bucket."
+    )

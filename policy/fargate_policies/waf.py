@@ -18,15 +18,17 @@ from fargate_policies.framework import Findings, Knob, stack_policy, upper_first
 from fargate_policies.stack import StackGraph, StackResource
 from fargate_policies.values import is_unknown
 
+_FIX = (
+    "associate a web ACL with an aws.wafv2.WebAclAssociation whose resourceArn is the load "
+    "balancer's ARN (e.g. with AWS's common and known-bad-inputs rule sets and a rate limit)"
+)
+
+
 _KNOBS = {
     "checkInternal": Knob(
         "boolean", False, "Also require a web ACL on internal (private) load balancers."
     )
 }
-_FIX = (
-    "associate a web ACL with an aws.wafv2.WebAclAssociation whose resourceArn is the load "
-    "balancer's ARN (e.g. with AWS's common and known-bad-inputs rule sets and a rate limit)"
-)
 
 
 @stack_policy(EnforcementLevel.ADVISORY, "alb-web-acl", _KNOBS)

@@ -32,6 +32,20 @@ PUBLIC_ACCESS = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 RETENTION = {"dev": (7, 7), "staging": (30, 30), "prod": (365, 365)}
 
 
+def guarded(principal: str, source_arn: str) -> dict[str, Any]:
+    """The trust statement of a role only this account's `principal` may assume."""
+    condition = {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
+        "ArnLike": {"aws:SourceArn": source_arn},
+    }
+    return {
+        "Effect": "Allow",
+        "Principal": {"Service": principal},
+        "Action": "sts:AssumeRole",
+        "Condition": condition,
+    }
+
+
 def trust_statement(role: Any) -> dict[str, Any]:
     (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
     return statement
@@ -119,15 +133,10 @@ def test_flow_logs_record_all_vpc_traffic_through_their_own_role_under_pulumi_mo
     assert flow_log.inputs["maxAggregationInterval"] == 60
     assert group.inputs["name"] == f"/vpc/fastapi-{stack.stack}/flow-logs"
     assert group.inputs["retentionInDays"] == RETENTION[stack.stack][1]
-    assert trust_statement(role) == {
-        "Effect": "Allow",
-        "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
-            "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:eu-west-1:{ACCOUNT_ID}:vpc-flow-log/*"},
-        },
-    }
+    flow_logs_of_this_account = f"arn:aws:ec2:eu-west-1:{ACCOUNT_ID}:vpc-flow-log/*"
+    assert trust_statement(role) == guarded(
+        "vpc-flow-logs.amazonaws.com", flow_logs_of_this_account
+    )
     grant = stack.named("fastapi-flow-logs-policy")
     assert grant.inputs["role"] == role.id
     write = json.loads(grant.inputs["policy"])["Statement"][0]
@@ -212,15 +221,10 @@ def test_task_role_trusts_only_this_accounts_ecs_tasks_under_pulumi_mocks(
     """ECS Developer Guide, "Amazon ECS task IAM role": the trust policy may carry
     aws:SourceAccount and aws:SourceArn (arn:aws:ecs:<region>:<account>:*) against the confused
     deputy. The account comes from getCallerIdentity, known in preview."""
-    assert trust_statement(stack.named("fastapi-task-role")) == {
-        "Effect": "Allow",
-        "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
-            "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:eu-west-1:{ACCOUNT_ID}:*"},
-        },
-    }
+    ecs_of_this_account = f"arn:aws:ecs:eu-west-1:{ACCOUNT_ID}:*"
+    assert trust_statement(stack.named("fastapi-task-role")) == guarded(
+        "ecs-tasks.amazonaws.com", ecs_of_this_account
+    )
 
 
 def test_execution_role_keeps_the_trust_policy_aws_documents_under_pulumi_mocks(

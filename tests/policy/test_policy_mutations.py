@@ -374,6 +374,12 @@ BARE_ECS_TASKS_TRUST = json.dumps(
     }
 )
 
+UNGUARD_TASK_ROLE = edit(
+    "aws:iam/role:Role",
+    props(assumeRolePolicy=BARE_ECS_TASKS_TRUST),
+    lambda r: r.name == "fastapi-task-role",
+)
+
 MUTATIONS += [
     Mutation(
         "access-logs-off", n.ACCESS_LOGS, edit(LOAD_BALANCER, nested("accessLogs", enabled=False))
@@ -390,25 +396,8 @@ MUTATIONS += [
         n.WEB_ACL,
         remove("aws:wafv2/webAclAssociation:WebAclAssociation"),
     ),
-    Mutation(
-        "task-role-unguarded",
-        n.TRUST,
-        edit(
-            "aws:iam/role:Role",
-            props(assumeRolePolicy=BARE_ECS_TASKS_TRUST),
-            lambda r: r.name == "fastapi-task-role",
-        ),
-    ),
-    Mutation(
-        "task-role-unguarded-staging",
-        n.TRUST,
-        edit(
-            "aws:iam/role:Role",
-            props(assumeRolePolicy=BARE_ECS_TASKS_TRUST),
-            lambda r: r.name == "fastapi-task-role",
-        ),
-        stack="staging",
-    ),
+    Mutation("task-role-unguarded", n.TRUST, UNGUARD_TASK_ROLE),
+    Mutation("task-role-unguarded-staging", n.TRUST, UNGUARD_TASK_ROLE, stack="staging"),
 ]
 
 
