@@ -1017,6 +1017,11 @@ CASES = [
         {"extraSecretNamePatterns": ["dsn"]},
     ),
     # --- the edge and the roles around the service ---------------------------------------
+    # Sources: pulumi-aws 7.51.1 lb/_inputs.py LoadBalancerAccessLogsArgs ("enabled ... Defaults
+    # to false, even when bucket is specified"); ec2/flow_log.py (traffic_type ACCEPT, REJECT or
+    # ALL; vpc_id, subnet_id, eni_id name what is logged); wafv2/web_acl_association.py
+    # (resource_arn: the ALB's ARN); IAM User Guide, condition keys are case-insensitive; ECS
+    # guide "Amazon ECS task IAM role" (aws:SourceAccount / aws:SourceArn on the trust policy).
     Case("logs-on", ACCESS_LOGS, f.load_balancer(), []),
     Case("allowed-bucket", ACCESS_LOGS, f.load_balancer(), [], {"allowedBucketPrefixes": ["web-"]}),
     Case(
