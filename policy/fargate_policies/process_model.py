@@ -18,7 +18,7 @@ from pulumi_policy import EnforcementLevel
 
 from fargate_policies.containers import Container, Task, container_policy
 from fargate_policies.framework import Findings, Knob
-from fargate_policies.shell import UnreadableScript, read_script, shell_words
+from fargate_policies.shell import UnreadableScriptError, read_script, shell_words
 from fargate_policies.values import as_str_list, describe, is_unknown
 from fargate_spec.contract import APP_MODULE, CONTAINER_PORT
 from fargate_spec.processes import (
@@ -77,7 +77,7 @@ def words_of(argv: list[str]) -> list[str]:
             continue
         try:
             words.extend(shell_words(element))
-        except UnreadableScript:
+        except UnreadableScriptError:
             words.extend(element.split())
     return words
 
@@ -108,7 +108,7 @@ def command_reasons(
     for element in argv:
         try:
             shell_words(element)
-        except UnreadableScript as error:
+        except UnreadableScriptError as error:
             if element not in accepted:
                 reading.unreadable.append(f"its command element {describe(element)}: {error}")
     _read_words(words_of(argv), forbidden, accepted, reading)
@@ -135,7 +135,7 @@ def _read_script(
 ) -> None:
     try:
         commands = read_script(script)
-    except UnreadableScript as error:
+    except UnreadableScriptError as error:
         if script not in accepted:
             reading.unreadable.append(f"its shell script {describe(script)}: {error}")
         # Still read every word: a forbidden program is forbidden wherever it appears.

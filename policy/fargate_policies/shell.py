@@ -21,7 +21,7 @@ _COMPOUND_WORDS = frozenset(
 )  # fmt: skip
 
 
-class UnreadableScript(ValueError):
+class UnreadableScriptError(ValueError):
     """A script this reader does not model; the message says what it met."""
 
 
@@ -41,7 +41,7 @@ class Script:
 
 
 def read_script(script: str) -> Script:
-    """The script's simple commands and operators; UnreadableScript if it holds more than that."""
+    """The script's simple commands and operators; UnreadableScriptError if it holds more."""
     protected, substitutions = _protect_substitutions(script)
     lexer = shlex.shlex(
         _newlines_as_semicolons(protected), posix=True, punctuation_chars=_OPERATOR_CHARS
@@ -53,25 +53,25 @@ def read_script(script: str) -> Script:
     try:
         tokens = [_restore(token, substitutions) for token in lexer]
     except ValueError as error:  # "No closing quotation", "No escaped character"
-        raise UnreadableScript(f"its quoting does not balance ({error})") from None
+        raise UnreadableScriptError(f"its quoting does not balance ({error})") from None
     for token in tokens:
         if skip_target:
             skip_target = False
             continue
         if token and set(token) <= set(_OPERATOR_CHARS):
             if "(" in token or ")" in token:
-                raise UnreadableScript(f"it uses a subshell or function ({token!r})")
+                raise UnreadableScriptError(f"it uses a subshell or function ({token!r})")
             if "<" in token or ">" in token:
                 # A redirection: drop it and its target (">&" "1", ">" "/dev/null").
                 skip_target = True
                 continue
             if token not in _LIST_OPERATORS:
-                raise UnreadableScript(f"it uses the operator {token!r}")
+                raise UnreadableScriptError(f"it uses the operator {token!r}")
             _close(result, current, token)
             current = []
             continue
         if not current and token in _COMPOUND_WORDS:
-            raise UnreadableScript(f"it uses the compound command {token!r}")
+            raise UnreadableScriptError(f"it uses the compound command {token!r}")
         current.append(token)
     if current:
         result.commands.append(current)
@@ -82,7 +82,7 @@ def read_script(script: str) -> Script:
 
 def _close(result: Script, current: list[str], operator: str) -> None:
     if not current:
-        raise UnreadableScript(f"an operator {operator!r} has no command before it")
+        raise UnreadableScriptError(f"an operator {operator!r} has no command before it")
     result.commands.append(current)
     result.operators.append(operator)
 
@@ -111,7 +111,7 @@ def _substitution_end(script: str, start: int) -> int | None:
     if script.startswith("`", start):
         end = script.find("`", start + 1)
         if end < 0:
-            raise UnreadableScript("a backquote does not close")
+            raise UnreadableScriptError("a backquote does not close")
         return end + 1
     if not script.startswith("$(", start):
         return None
@@ -120,7 +120,7 @@ def _substitution_end(script: str, start: int) -> int | None:
         depth += {"(": 1, ")": -1}.get(script[index], 0)
         if depth == 0:
             return index + 1
-    raise UnreadableScript("a command substitution $( does not close")
+    raise UnreadableScriptError("a command substitution $( does not close")
 
 
 def _restore(token: str, substitutions: dict[str, str]) -> str:
@@ -137,9 +137,7 @@ def _newlines_as_semicolons(script: str) -> str:
             quote = "" if char == quote else quote
         elif char in "'\"":
             quote = char
-        elif char == "\n":
-            char = ";"
-        out.append(char)
+        out.append(";" if char == "\n" and not quote else char)
     return "".join(out)
 
 
@@ -148,4 +146,4 @@ def shell_words(element: str) -> list[str]:
     try:
         return shlex.split(element) if " " in element.strip() else [element]
     except ValueError as error:
-        raise UnreadableScript(f"its quoting does not balance ({error})") from None
+        raise UnreadableScriptError(f"its quoting does not balance ({error})") from None
