@@ -11,6 +11,7 @@ from, and base images known to run gunicorn.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,16 +70,23 @@ def program_name(word: str) -> str:
 def words_of(argv: list[str]) -> list[str]:
     """Every word of an exec-form command. An element holding spaces is split as a shell would
     (["gunicorn -w 4 app:app"] is four words), except the script after `sh -c`, kept whole.
-    An element whose quotes do not balance is split at spaces (`unreadable_parts` reports it)."""
+    An element whose quotes do not balance is split at spaces (`command_reasons` reports it)."""
+    return _split(argv, lambda _element, _error: None)
+
+
+def _split(
+    argv: list[str], unreadable: Callable[[str, UnreadableScriptError], None]
+) -> list[str]:
     words: list[str] = []
     for element in argv:
-        if _expects_script(words):
+        if _expects_script(words):  # a `sh -c` script stays one word: _read_script reads it
             words.append(element)
             continue
         try:
             words.extend(shell_words(element))
-        except UnreadableScriptError:
+        except UnreadableScriptError as error:
             words.extend(element.split())
+            unreadable(element, error)
     return words
 
 
@@ -105,13 +113,13 @@ def command_reasons(
 ) -> CommandReading:
     """Why running `argv` starts more than one process, and what of it cannot be read."""
     reading = CommandReading()
-    for element in argv:
-        try:
-            shell_words(element)
-        except UnreadableScriptError as error:
-            if element not in accepted:
-                reading.unreadable.append(f"its command element {describe(element)}: {error}")
-    _read_words(words_of(argv), forbidden, accepted, reading)
+
+    def unreadable(element: str, error: UnreadableScriptError) -> None:
+        if element not in accepted:
+            reading.unreadable.append(f"its command element {describe(element)}: {error}")
+
+    words = _split(argv, unreadable)
+    _read_words(words, forbidden, accepted, reading)
     return reading
 
 

@@ -512,6 +512,103 @@ CASES = [
         td(command=["granian", "--workers", "2", "app:app"]),
         ["granian with 2 workers"],
     ),
+    # The FastAPI CLI passes --workers and --reload on to uvicorn; `fastapi dev` reloads.
+    Case("fastapi-run", PROCESS, td(command=["fastapi", "run", "app/main.py"]), []),
+    Case(
+        "fastapi-run-one-worker",
+        PROCESS,
+        td(command=["fastapi", "run", "--workers", "1", "app/main.py"]),
+        [],
+    ),
+    Case(
+        "fastapi-run-workers",
+        PROCESS,
+        td(command=["fastapi", "run", "--workers", "4", "app/main.py"]),
+        [f"{ONE_PROCESS} it runs fastapi with 4 workers (only 1 keeps one process)"],
+    ),
+    Case(
+        "python-m-fastapi-workers",
+        PROCESS,
+        td(command=["python", "-m", "fastapi", "run", "--workers=4", "app/main.py"]),
+        ["it runs fastapi with 4 workers"],
+    ),
+    Case(
+        "fastapi-run-reload",
+        PROCESS,
+        td(command=["fastapi run --reload app/main.py"]),
+        ["it runs fastapi with --reload, which adds a watcher process"],
+    ),
+    Case(
+        "fastapi-dev",
+        PROCESS,
+        td(command=["fastapi", "dev", "app/main.py"]),
+        [
+            f"{ONE_PROCESS} it runs `fastapi dev`, a development server that reloads (a watcher "
+            "process plus the server): use `fastapi run` without --reload or --workers"
+        ],
+    ),
+    Case(
+        "python-m-fastapi-dev",
+        PROCESS,
+        td(entryPoint=["python", "-m", "fastapi"], command=["dev"]),
+        ["it runs `fastapi dev`"],
+    ),
+    Case(
+        "sh-fastapi-dev",
+        PROCESS,
+        td(command=["sh", "-c", "alembic upgrade head && exec fastapi dev app/main.py"]),
+        ["it runs `fastapi dev`"],
+    ),
+    Case(
+        "granian-w",
+        PROCESS,
+        td(command=["granian", "--interface", "asgi", "-w", "3"]),
+        ["granian with 3 workers"],
+    ),
+    Case(
+        "hypercorn-workers",
+        PROCESS,
+        td(command=["hypercorn", "--workers", "2", "app:app"]),
+        ["hypercorn with 2 workers"],
+    ),
+    Case(
+        "redirect-not-background",
+        PROCESS,
+        td(command=["sh", "-c", "exec uvicorn app.main:app 2>&1"]),
+        [],
+    ),
+    Case(
+        "unreadable-quote",
+        PROCESS,
+        td(command=["sh", "-c", "exec uvicorn 'app.main:app"]),
+        [
+            "Container 'app' in task definition 'web-task' must start with a command line the "
+            'pack can read, but its shell script "exec uvicorn \'app.main:app": its quoting does '
+            "not balance (No closing quotation): write it as an exec-form array, or a `sh -c` "
+            "script of simple commands joined by &&, ||, ; or | with balanced quotes (no "
+            "subshells, groups, if/while/for/case), or list the exact text in this policy's "
+            "acceptedCommands."
+        ],
+    ),
+    Case(
+        "unreadable-if",
+        PROCESS,
+        td(command=["sh", "-c", 'if [ -n "$DEBUG" ]; then exec uvicorn app; fi']),
+        ["it uses the compound command 'if'"],
+    ),
+    Case(
+        "unreadable-still-reads-words",
+        PROCESS,
+        td(command=["sh", "-c", "if true; then gunicorn app; fi"]),
+        ["it starts gunicorn", "it uses the compound command 'if'"],
+    ),
+    Case(
+        "accepted-unreadable",
+        PROCESS,
+        td(command=["sh", "-c", "if [ -f /tmp/x ]; then exec uvicorn app; fi"]),
+        [],
+        {"acceptedCommands": ["if [ -f /tmp/x ]; then exec uvicorn app; fi"]},
+    ),
     Case(
         "background",
         PROCESS,
