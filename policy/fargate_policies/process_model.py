@@ -74,9 +74,7 @@ def words_of(argv: list[str]) -> list[str]:
     return _split(argv, lambda _element, _error: None)
 
 
-def _split(
-    argv: list[str], unreadable: Callable[[str, UnreadableScriptError], None]
-) -> list[str]:
+def _split(argv: list[str], unreadable: Callable[[str, UnreadableScriptError], None]) -> list[str]:
     words: list[str] = []
     for element in argv:
         if _expects_script(words):  # a `sh -c` script stays one word: _read_script reads it

@@ -260,7 +260,8 @@ CASES = [
         check("CMD", "true"),
         [
             "Container 'app' in task definition 'web-task' must set a healthCheck.command that "
-            'fails when the app does not answer, but ["CMD", "true"] exits 0 on every path: a probe '
+            'fails when the app does not answer, but ["CMD", "true"] exits 0 on every path: a '
+            "probe "
             "requests the app's URL or port and exits non-zero when it does not answer, e.g. "
             "['CMD', 'python', '-c', <urlopen of http://127.0.0.1:8000/healthz>] or "
             "['CMD-SHELL', 'curl -f http://localhost:8000/healthz || exit 1'], with nothing after "
@@ -327,7 +328,8 @@ CASES = [
         check("CMD-SHELL", "ls /tmp"),
         [
             "Container 'app' in task definition 'web-task' must set a healthCheck.command that "
-            'probes the app, but no command in ["CMD-SHELL", "ls /tmp"] reaches it (a URL, address or port of '
+            'probes the app, but no command in ["CMD-SHELL", "ls /tmp"] reaches it (a URL, '
+            "address or port of "
             "the container) and decides the result: a probe requests the app's URL or port"
         ],
     ),
