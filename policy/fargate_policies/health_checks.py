@@ -10,7 +10,7 @@ from pulumi_policy import EnforcementLevel
 from fargate_policies import resource_types as rt
 from fargate_policies.containers import Container, Task, container_policy
 from fargate_policies.framework import Findings, Knob, Subject, expect, resource_policy
-from fargate_policies.probes import judge
+from fargate_policies.probes import judge, well_formed
 from fargate_policies.services import Service, service_policy
 from fargate_policies.shell import UnreadableScriptError
 from fargate_policies.values import as_int, as_str_list, describe, is_unknown
@@ -23,7 +23,6 @@ _UNITS = {
     "retries": "retries",
     "startPeriod": "seconds",
 }
-_COMMAND_KINDS = ("CMD", "CMD-SHELL")
 _PROBE_FIX = f"probe {LIVENESS_PATH} on port {CONTAINER_PORT}"
 # ELB matcher syntax: codes and ranges, comma separated ("200", "200-299", "200,204").
 _MATCHER = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
@@ -113,7 +112,7 @@ def _check_command(
     if not expect(
         findings,
         command,
-        lambda value: bool(words) and len(words) > 1 and words[0] in _COMMAND_KINDS,
+        lambda _value: well_formed(words),
         unknown=container.not_known("healthCheck.command"),
         violation=f"{container.subject} must set healthCheck.command to ['CMD', <program>, ...] "
         f"or ['CMD-SHELL', <script>], not {{shown}}: {_PROBE_FIX}.",

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fargate_policies.process_model import SHELLS, program_name
-from fargate_policies.shell import Script, read_script, shell_words
+from fargate_policies.shell import Script, UnreadableScriptError, read_script, shell_words
 
 # Programs that exit 0 whatever happens (the coreutils `true`, the shell's `:` and `echo`).
 ALWAYS_SUCCEED = frozenset({"true", ":", "echo", "printf"})
@@ -33,6 +33,8 @@ _PROBE_TARGET = re.compile(
 _PREFIXES = frozenset({"exec", "command", "nice", "nohup"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
+# The forms of healthCheck.command ECS runs (NONE disables the image's check).
+COMMAND_KINDS = ("CMD", "CMD-SHELL")
 OK, FAIL = 0, 1
 State = tuple[int, bool]  # (exit status so far, whether the shell has exited)
 
@@ -43,6 +45,20 @@ class Verdict:
 
     never_fails: bool = False
     no_probe: bool = False
+
+
+def well_formed(words: list[str] | None) -> bool:
+    """Whether a healthCheck.command (as a list of strings) has a form ECS runs."""
+    return bool(words) and len(words) > 1 and words[0] in COMMAND_KINDS
+
+
+def never_fails(words: list[str]) -> bool:
+    """Whether a well-formed command readable with the default knobs exits 0 on every path
+    (the container health-check rule reports it)."""
+    try:
+        return judge(words[0], words[1:], ()).never_fails
+    except UnreadableScriptError:
+        return False
 
 
 def judge(kind: str, words: list[str], allowed_probes: tuple[str, ...]) -> Verdict:
