@@ -20,8 +20,9 @@ from fargate_policies.values import as_int, as_str_list, describe, is_unknown
 from fargate_policies.wiring import Target, Wiring, wire_services
 
 # A probe of the container itself: http://127.0.0.1:8000/healthz, http://localhost/ready, ...
+# The path ends where a shell word or operator does ("...healthz; true", "...healthz)").
 _LOCAL_URL = re.compile(
-    r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d+))?(/[^\s'\"?#]*)?"
+    r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d+))?(/[^\s'\"?#;&|<>)]*)?"
 )
 _KNOBS = {
     "requireSamePort": Knob(
