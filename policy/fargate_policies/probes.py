@@ -78,9 +78,15 @@ def _as_script(kind: str, words: list[str]) -> Script:
         return read_script(words[0])  # /bin/sh -c takes one script; later words are $0, $1...
     # One element holding spaces (["CMD", "curl -f http://..."]) is read as its words.
     argv = shell_words(words[0]) if len(words) == 1 else words
+    script = _shell_script(argv)
+    return read_script(script) if script is not None else Script(commands=[argv])
+
+
+def _shell_script(argv: list[str]) -> str | None:
+    """The script of `sh -c <script> ...` (or -ec, -lc, ...), or None for any other command."""
     if len(argv) >= 3 and program_name(argv[0]) in SHELLS and re.fullmatch(r"-[a-z]*c", argv[1]):
-        return read_script(argv[2])
-    return Script(commands=[argv])
+        return argv[2]
+    return None
 
 
 def _probe_test(allowed: tuple[str, ...]) -> Callable[[list[str]], bool]:
@@ -182,7 +188,10 @@ def _pipeline_outcomes(
         # the pipeline decides it too (`curl ... | grep ok`) unless the last command's status
         # is fixed whatever its input (`curl ... | true`).
         always = _fixed(last)
-        if always is not None:
+        nested = _shell_script(words)
+        if nested is not None:  # `sh -c '...'` inside the script: its own exit status
+            statuses = {OK, FAIL} if _can_fail(read_script(nested), fixed) else {OK}
+        elif always is not None:
             statuses = {always}
         elif fixed(last) is None or any(fixed(command) is None for command in pipeline[:-1]):
             statuses = {OK, FAIL}

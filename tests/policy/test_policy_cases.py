@@ -323,6 +323,18 @@ CASES = [
         [NEVER_FAILS],
     ),
     Case(
+        "nested-sh-probe-or-exit-0",
+        HEALTH,
+        check("CMD-SHELL", "exec sh -c 'curl -f http://localhost:8000/healthz || exit 0'"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "nested-sh-probe",
+        HEALTH,
+        check("CMD-SHELL", "sh -c 'curl -f http://localhost:8000/healthz' && echo ok"),
+        [],
+    ),
+    Case(
         "no-probe-ls",
         HEALTH,
         check("CMD-SHELL", "ls /tmp"),
