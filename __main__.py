@@ -41,6 +41,8 @@ load_balancer = LoadBalancer(
         tags=settings.tags,
         access_logs=access_logs.load_balancer_access_logs() if access_logs else None,
         access_log_permission=access_logs.policy if access_logs else None,
+        domain_name=settings.domain_name,
+        hosted_zone_id=settings.hosted_zone_id,
     ),
 )
 
@@ -58,15 +60,21 @@ service = FargateService(
         listeners=load_balancer.listeners,
         pull_repository_arns=registry.pull_repository_arns,
         account=account,
+        load_balancer_arn_suffix=load_balancer.alb.arn_suffix,
+        target_group_arn_suffix=load_balancer.target_group.arn_suffix,
     ),
 )
 
 scale_service(settings, service, load_balancer)
 
+# The domain name when domainName is set; otherwise the ALB's DNS name, which an HTTPS stack's
+# certificate does not cover (the program warns, README "Deploying for real").
 pulumi.export("url", load_balancer.url)
 pulumi.export("albDnsName", load_balancer.alb.dns_name)
 pulumi.export("repositoryUrl", registry.repository_url)
 pulumi.export("imageUri", registry.image_uri)
 pulumi.export("clusterName", service.cluster.name)
 pulumi.export("serviceName", service.service.name)
+# staging and prod: an update whose deployment ECS rolled back fails here (infra.rollout).
+pulumi.export("taskDefinitionArn", service.running_task_definition)
 pulumi.export("vpcId", network.vpc_id)

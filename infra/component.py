@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import pulumi
 
+from infra import names
+
 if TYPE_CHECKING:
     from infra.settings import Settings
 
@@ -21,7 +23,7 @@ class Component(pulumi.ComponentResource):
         self._name = name
 
     def _child_name(self, suffix: str) -> str:
-        return f"{self._name}-{suffix}"
+        return names.child(self._name, suffix)
 
     def _child(self, **extra: object) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **extra)
