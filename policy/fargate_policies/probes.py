@@ -1,7 +1,8 @@
 """Whether a container health-check command checks the app: it can fail, and a probe decides.
 
-ECS runs `["CMD", program, args...]` directly and `["CMD-SHELL", script]` with `/bin/sh -c`
-(ECS API reference, HealthCheck.command); exit status 0 is healthy. A command that exits 0 on
+ECS runs `["CMD", program, args...]` directly and `["CMD-SHELL", script]` "with the container's
+default shell" (ECS API reference, HealthCheck.command: "An exit code of 0 indicates success"),
+which Docker's HEALTHCHECK CMD-SHELL makes `/bin/sh -c` on Linux images. A command that exits 0 on
 every path (`true`, `exit 0`, `echo ok`, `curl ... || exit 0`, `curl ...; true`) never reports a
 dead app, so the container stays "healthy" while it serves nothing.
 
