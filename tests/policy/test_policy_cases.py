@@ -15,12 +15,14 @@ import pytest
 
 from fargate_policies.catalog import POLICY_DOCS
 from fargate_spec import tls
-from fargate_spec.contract import CONTAINER_USER
+from fargate_spec.contract import CONTAINER_USER, liveness_probe_command
 from tests.policy import fixtures as f
 from tests.policy.harness import Resource, check_resource, check_stack
 from tests.policy.names import (
+    ACCESS_LOGS,
     BREAKER,
     FIT,
+    FLOW_LOGS,
     GRACE,
     HEADERS,
     HEALTH,
@@ -38,6 +40,8 @@ from tests.policy.names import (
     SIZE,
     TG_HEALTH,
     TLS,
+    TRUST,
+    WEB_ACL,
 )
 
 
@@ -63,9 +67,59 @@ def env(*pairs: tuple[str, str]) -> list[dict[str, str]]:
     return [{"name": name, "value": value} for name, value in pairs]
 
 
+VPC_ID = "vpc-0a1b"
+ACCOUNT = "123456789012"
+GUARD = {
+    "StringEquals": {"aws:SourceAccount": ACCOUNT},
+    "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:eu-west-1:{ACCOUNT}:*"},
+}
+
+
+def vpc(name: str = "web-vpc", vpc_id: str = VPC_ID) -> Resource:
+    return Resource("aws:ec2/vpc:Vpc", name, {"cidrBlock": "10.0.0.0/16"}, {"id": vpc_id})
+
+
+def flow_log(**props: Any) -> Resource:
+    inputs = f.merged({"vpcId": VPC_ID, "trafficType": "ALL"}, props)
+    return Resource("aws:ec2/flowLog:FlowLog", "web-flow-log", inputs)
+
+
+def role(
+    name: str, condition: Any = f.DROP, principal: Any = "ecs-tasks.amazonaws.com"
+) -> Resource:
+    statement = f.merged(
+        {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"},
+        {"Condition": condition},
+    )
+    inputs = {"assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": [statement]})}
+    return Resource(
+        "aws:iam/role:Role", name, inputs, {**inputs, "arn": f"arn:aws:iam::{ACCOUNT}:role/{name}"}
+    )
+
+
+def uses_roles(execution: str, task: str) -> Resource:
+    """A task definition naming its execution and task roles by ARN."""
+    arns = {
+        "executionRoleArn": f"arn:aws:iam::{ACCOUNT}:role/{execution}",
+        "taskRoleArn": f"arn:aws:iam::{ACCOUNT}:role/{task}",
+    }
+    return Resource("aws:ecs/taskDefinition:TaskDefinition", "web-task", arns)
+
+
 def windows(**props: Any) -> Resource:
     platform = {"operatingSystemFamily": "WINDOWS_SERVER_2022_CORE", "cpuArchitecture": "X86_64"}
     return f.task_definition(runtimePlatform=platform, **props)
+
+
+PROBE = liveness_probe_command()
+CURL_PROBE = "curl -f http://localhost:8000/healthz || exit 1"
+NEVER_FAILS = "exits 0 on every path: a probe requests the app's URL or port"
+NO_PROBE = "reaches it (a URL, address or port of the container) and decides the result"
+
+
+def check(*command: str, **health: Any) -> Resource:
+    """A task definition whose app container's healthCheck runs `command`."""
+    return td(healthCheck={"command": list(command), **health})
 
 
 ROOT_FIX = f"set user to a non-root UID such as '{CONTAINER_USER}'"
@@ -137,7 +191,7 @@ CASES = [
         HEALTH,
         td(
             healthCheck={
-                "command": ["CMD-SHELL", "exit 0"],
+                "command": ["CMD-SHELL", CURL_PROBE],
                 "interval": 5,
                 "timeout": 60,
                 "retries": 10,
@@ -168,13 +222,13 @@ CASES = [
     Case(
         "interval",
         HEALTH,
-        td(healthCheck={"command": ["CMD", "true"], "interval": 600}),
+        td(healthCheck={"command": PROBE, "interval": 600}),
         ["must set healthCheck.interval to a whole number from 5 to 300 seconds, not 600."],
     ),
     Case(
         "timeout-and-retries",
         HEALTH,
-        td(healthCheck={"command": ["CMD", "true"], "timeout": 1, "retries": 0}),
+        td(healthCheck={"command": PROBE, "timeout": 1, "retries": 0}),
         [
             "healthCheck.timeout to a whole number from 2 to 60 seconds, not 1",
             "healthCheck.retries to a whole number from 1 to 10 retries, not 0",
@@ -183,7 +237,7 @@ CASES = [
     Case(
         "start-period-string",
         HEALTH,
-        td(healthCheck={"command": ["CMD", "true"], "startPeriod": "10"}),
+        td(healthCheck={"command": PROBE, "startPeriod": "10"}),
         ["healthCheck.startPeriod to a whole number from 0 to 300 seconds, not '10'"],
     ),
     Case(
@@ -201,6 +255,184 @@ CASES = [
         ),
         ["Container 'xray' in task definition 'web-task' is essential and must declare"],
         {"checkNonEssential": True},
+    ),
+    # A health check must check something: a command that cannot fail is no check (issue 14).
+    Case("curl-or-exit-1", HEALTH, check("CMD-SHELL", CURL_PROBE), []),
+    Case(
+        "wget-pipe-grep",
+        HEALTH,
+        check("CMD-SHELL", "wget -qO- http://127.0.0.1:8000/healthz | grep ok"),
+        [],
+    ),
+    Case(
+        "curl-and-echo",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz && echo ok"),
+        [],
+    ),
+    Case(
+        "curl-redirected",
+        HEALTH,
+        check("CMD-SHELL", "curl -sf http://localhost:8000/healthz >/dev/null 2>&1"),
+        [],
+    ),
+    Case("exec-form-curl", HEALTH, check("CMD", "curl", "-f", "http://localhost:8000/healthz"), []),
+    Case("nc-port", HEALTH, check("CMD", "nc", "-z", "127.0.0.1", "8000"), []),
+    Case(
+        "allowed-probe-command",
+        HEALTH,
+        check("CMD", "/bin/grpc_health_probe", "-addr=app"),
+        [],
+        {"allowedProbeCommands": ["grpc_health_probe"]},
+    ),
+    Case(
+        "accepted-unreadable",
+        HEALTH,
+        check(
+            "CMD-SHELL", "if curl -f http://localhost:8000/healthz; then exit 0; else exit 1; fi"
+        ),
+        [],
+        {
+            "acceptedCommands": [
+                "if curl -f http://localhost:8000/healthz; then exit 0; else exit 1; fi"
+            ]
+        },
+    ),
+    Case(
+        "cmd-true",
+        HEALTH,
+        check("CMD", "true"),
+        [
+            "Container 'app' in task definition 'web-task' must set a healthCheck.command that "
+            'fails when the app does not answer, but ["CMD", "true"] exits 0 on every path: a '
+            "probe "
+            "requests the app's URL or port and exits non-zero when it does not answer, e.g. "
+            "['CMD', 'python', '-c', <urlopen of http://127.0.0.1:8000/healthz>] or "
+            "['CMD-SHELL', 'curl -f http://localhost:8000/healthz || exit 1'], with nothing after "
+            "it that turns a failure into success (`|| true`, `|| exit 0`, `; true`); a program "
+            "that probes without a URL goes in allowedProbeCommands."
+        ],
+    ),
+    Case("cmd-bin-true", HEALTH, check("CMD", "/bin/true"), [NEVER_FAILS]),
+    Case("shell-true", HEALTH, check("CMD-SHELL", "true"), [NEVER_FAILS]),
+    Case("shell-exit-0", HEALTH, check("CMD-SHELL", "exit 0"), [NEVER_FAILS]),
+    Case("shell-colon", HEALTH, check("CMD-SHELL", ":"), [NEVER_FAILS]),
+    Case("cmd-echo", HEALTH, check("CMD", "echo", "healthy"), [NEVER_FAILS]),
+    Case(
+        "shell-echo-url",
+        HEALTH,
+        check("CMD-SHELL", "echo http://localhost:8000/healthz"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "probe-or-true",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz || true"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "probe-or-exit-0",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz || exit 0"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "exec-sh-probe-or-exit-0",
+        HEALTH,
+        check("CMD", "sh", "-c", "curl -f http://localhost:8000/healthz || exit 0"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "list-ends-true",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz; true"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "list-ends-echo",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz\necho done"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "list-ends-exit-0",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz > /dev/null; exit 0"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "probe-backgrounded",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz &"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "nested-sh-probe-or-exit-0",
+        HEALTH,
+        check("CMD-SHELL", "exec sh -c 'curl -f http://localhost:8000/healthz || exit 0'"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "nested-sh-probe",
+        HEALTH,
+        check("CMD-SHELL", "sh -c 'curl -f http://localhost:8000/healthz' && echo ok"),
+        [],
+    ),
+    Case(
+        "no-probe-ls",
+        HEALTH,
+        check("CMD-SHELL", "ls /tmp"),
+        [
+            "Container 'app' in task definition 'web-task' must set a healthCheck.command that "
+            'probes the app, but no command in ["CMD-SHELL", "ls /tmp"] reaches it (a URL, '
+            "address or port of "
+            "the container) and decides the result: a probe requests the app's URL or port"
+        ],
+    ),
+    Case(
+        "no-probe-python-exit",
+        HEALTH,
+        check("CMD", "python", "-c", "import sys; sys.exit(0)"),
+        [NO_PROBE],
+    ),
+    Case(
+        "no-probe-unlisted-binary",
+        HEALTH,
+        check("CMD", "/bin/grpc_health_probe", "-addr=app"),
+        [NO_PROBE],
+    ),
+    Case(
+        "probe-piped-to-true",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz | true"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "unreadable-if",
+        HEALTH,
+        check(
+            "CMD-SHELL", "if curl -f http://localhost:8000/healthz; then exit 0; else exit 1; fi"
+        ),
+        [
+            'must set a healthCheck.command the pack can read, but ["CMD-SHELL", "if curl -f '
+            "http://localhost:8000/healthz; then exit 0; else ex... cannot be read: it uses "
+            "the compound command 'if': write it as ['CMD', <client>, <url>] or a CMD-SHELL "
+            "script of simple commands joined by &&, ||, ; or | with balanced quotes (no "
+            "subshells, groups, if/while/for/case), or list it exactly in this policy's "
+            "acceptedCommands."
+        ],
+    ),
+    Case(
+        "unreadable-quote",
+        HEALTH,
+        check("CMD-SHELL", "curl -f 'http://localhost:8000/healthz"),
+        ["cannot be read: its quoting does not balance (No closing quotation)"],
+    ),
+    Case(
+        "unreadable-subshell",
+        HEALTH,
+        check("CMD-SHELL", "(curl -f http://localhost:8000/healthz) || exit 0"),
+        ["cannot be read: it uses a subshell or function ('(')"],
     ),
     # --- alb-target-group-health-check -------------------------------------------------------
     Case("healthz", TG_HEALTH, f.target_group(), []),
@@ -337,6 +569,26 @@ CASES = [
         PROCESS,
         td(command=["granian", "--workers", "2", "app:app"]),
         ["granian with 2 workers"],
+    ),
+    Case(
+        "unreadable-quote",
+        PROCESS,
+        td(command=["sh", "-c", "exec uvicorn 'app.main:app"]),
+        [
+            "Container 'app' in task definition 'web-task' must start with a command line the "
+            'pack can read, but its shell script "exec uvicorn \'app.main:app": its quoting does '
+            "not balance (No closing quotation): write it as an exec-form array, or a `sh -c` "
+            "script of simple commands joined by &&, ||, ; or | with balanced quotes (no "
+            "subshells, groups, if/while/for/case), or list the exact text in this policy's "
+            "acceptedCommands."
+        ],
+    ),
+    Case(
+        "accepted-unreadable",
+        PROCESS,
+        td(command=["sh", "-c", "if [ -f /tmp/x ]; then exec uvicorn app; fi"]),
+        [],
+        {"acceptedCommands": ["if [ -f /tmp/x ]; then exec uvicorn app; fi"]},
     ),
     Case(
         "background",
@@ -987,7 +1239,219 @@ CASES = [
         ["(its name contains DSN)"],
         {"extraSecretNamePatterns": ["dsn"]},
     ),
+    # --- the edge and the roles around the service ---------------------------------------
+    # Sources: pulumi-aws 7.51.1 lb/_inputs.py LoadBalancerAccessLogsArgs ("enabled ... Defaults
+    # to false, even when bucket is specified"); ec2/flow_log.py (traffic_type ACCEPT, REJECT or
+    # ALL; vpc_id, subnet_id, eni_id name what is logged); wafv2/web_acl_association.py
+    # (resource_arn: the ALB's ARN); IAM User Guide, condition keys are case-insensitive; ECS
+    # guide "Amazon ECS task IAM role" (aws:SourceAccount / aws:SourceArn on the trust policy).
+    Case("logs-on", ACCESS_LOGS, f.load_balancer(), []),
+    Case("allowed-bucket", ACCESS_LOGS, f.load_balancer(), [], {"allowedBucketPrefixes": ["web-"]}),
+    Case(
+        "internal-exempt",
+        ACCESS_LOGS,
+        f.load_balancer(internal=True, accessLogs=f.DROP),
+        [],
+        {"exemptInternal": True},
+    ),
+    Case(
+        "network-lb",
+        ACCESS_LOGS,
+        f.load_balancer(loadBalancerType="network", accessLogs=f.DROP),
+        [],
+    ),
+    Case(
+        "logs-missing",
+        ACCESS_LOGS,
+        f.load_balancer(accessLogs=f.DROP),
+        [
+            "Load balancer 'web-alb' must write access logs (accessLogs.enabled unset): set "
+            "accessLogs to {bucket: '<bucket>', enabled: true} and give ELB log delivery "
+            "s3:PutObject on that bucket in its bucket policy."
+        ],
+    ),
+    Case(
+        "logs-disabled",
+        ACCESS_LOGS,
+        f.load_balancer(accessLogs={"bucket": f.LOG_BUCKET, "enabled": False}),
+        ["(accessLogs.enabled false)"],
+    ),
+    Case(
+        "no-bucket",
+        ACCESS_LOGS,
+        f.load_balancer(accessLogs={"enabled": True}),
+        ["must name the S3 bucket of its access logs (accessLogs.bucket unset)"],
+    ),
+    Case(
+        "other-bucket",
+        ACCESS_LOGS,
+        f.load_balancer(),
+        [
+            "Load balancer 'web-alb' must write access logs to a bucket whose name starts with "
+            "'org-logs-', not 'web-prod-alb-logs-123456789012': use the platform's log bucket."
+        ],
+        {"allowedBucketPrefixes": ["org-logs-"]},
+    ),
+    Case(
+        "internal-checked-by-default",
+        ACCESS_LOGS,
+        f.load_balancer(internal=True, accessLogs=f.DROP),
+        ["must write access logs"],
+    ),
+    Case("vpc-with-flow-log", FLOW_LOGS, [vpc(), flow_log()], []),
+    Case("reject-only", FLOW_LOGS, [vpc(), flow_log(trafficType="REJECT")], []),
+    Case(
+        "awsx-vpc-by-its-output",
+        FLOW_LOGS,
+        [Resource("awsx:ec2:Vpc", "web", {}, {"vpcId": VPC_ID}), flow_log()],
+        [],
+    ),
+    Case(
+        "no-flow-log",
+        FLOW_LOGS,
+        [vpc()],
+        [
+            "VPC 'web-vpc' must have a flow log: add an aws.ec2.FlowLog with vpcId set to it and "
+            "trafficType ALL, delivered to CloudWatch Logs (with a role) or S3, so every "
+            "accepted and rejected connection can be traced."
+        ],
+    ),
+    Case("other-vpc", FLOW_LOGS, [vpc(), flow_log(vpcId="vpc-elsewhere")], ["VPC 'web-vpc' must"]),
+    Case(
+        "subnet-flow-log",
+        FLOW_LOGS,
+        [vpc(), flow_log(vpcId=f.DROP, subnetId="subnet-1")],
+        ["VPC 'web-vpc' must have a flow log"],
+    ),
+    Case(
+        "accept-only",
+        FLOW_LOGS,
+        [vpc(), flow_log(trafficType="ACCEPT")],
+        [
+            "Flow log 'web-flow-log' must capture traffic type ALL or REJECT, not 'ACCEPT': set "
+            "trafficType to ALL.",
+            "VPC 'web-vpc' must have a flow log",
+        ],
+    ),
+    Case(
+        "reject-not-allowed",
+        FLOW_LOGS,
+        [vpc(), flow_log(trafficType="REJECT")],
+        ["must capture traffic type ALL, not 'REJECT'", "VPC 'web-vpc' must"],
+        {"allowedTrafficTypes": ["ALL"]},
+    ),
+    Case("alb-behind-acl", WEB_ACL, [f.load_balancer(), f.web_acl_association()], []),
+    Case(
+        "legacy-wafregional",
+        WEB_ACL,
+        [
+            f.load_balancer(),
+            Resource(
+                "aws:wafregional/webAclAssociation:WebAclAssociation",
+                "web-acl",
+                {"resourceArn": f.ALB_ARN, "webAclId": "acl-1"},
+            ),
+        ],
+        [],
+    ),
+    Case("internal-alb", WEB_ACL, [f.load_balancer(internal=True)], []),
+    Case("network-lb", WEB_ACL, [f.load_balancer(loadBalancerType="network")], []),
+    Case(
+        "no-acl",
+        WEB_ACL,
+        [f.load_balancer()],
+        [
+            "Load balancer 'web-alb' is internet-facing and must have a WAF web ACL: associate a "
+            "web ACL with an aws.wafv2.WebAclAssociation whose resourceArn is the load balancer's "
+            "ARN (e.g. with AWS's common and known-bad-inputs rule sets and a rate limit)."
+        ],
+    ),
+    Case(
+        "acl-on-another-resource",
+        WEB_ACL,
+        [f.load_balancer(), f.web_acl_association(resourceArn="arn:aws:apigateway:stage/x")],
+        ["Load balancer 'web-alb' is internet-facing and must have a WAF web ACL"],
+    ),
+    Case(
+        "internal-checked",
+        WEB_ACL,
+        [f.load_balancer(internal=True)],
+        ["Load balancer 'web-alb' must have a WAF web ACL"],
+        {"checkInternal": True},
+    ),
+    Case("guarded", TRUST, [role("web-task-role", GUARD)], []),
+    Case(
+        "account-only",
+        TRUST,
+        [role("web-task-role", {"StringEquals": {"aws:sourceaccount": ACCOUNT}})],
+        [],
+    ),
+    Case("other-service", TRUST, [role("web-fn", principal="lambda.amazonaws.com")], []),
+    Case(
+        "bare-execution-role",
+        TRUST,
+        [role("web-exec"), role("web-task-role", GUARD), uses_roles("web-exec", "web-task-role")],
+        [],
+    ),
+    Case(
+        "bare-task-role",
+        TRUST,
+        [role("web-task-role")],
+        [
+            "Role 'web-task-role' must let ecs-tasks.amazonaws.com assume it only under an "
+            "aws:SourceAccount or aws:SourceArn condition (trust statement #1 has neither): add "
+            "a Condition such as "
+            "{StringEquals: {aws:SourceAccount: '<account>'}, ArnLike: {aws:SourceArn: "
+            "'arn:aws:ecs:<region>:<account>:*'}}, so only this account's tasks can use it "
+            "(confused deputy)."
+        ],
+    ),
+    Case(
+        "principal-list",
+        TRUST,
+        [role("web-task-role", principal=["lambda.amazonaws.com", "ecs-tasks.amazonaws.com"])],
+        ["Role 'web-task-role' must let ecs-tasks.amazonaws.com assume it only"],
+    ),
+    Case(
+        "execution-role-checked",
+        TRUST,
+        [role("web-exec"), role("web-task-role", GUARD), uses_roles("web-exec", "web-task-role")],
+        ["Role 'web-exec' must let ecs-tasks.amazonaws.com assume it only"],
+        {"checkExecutionRoles": True},
+    ),
+    Case(
+        "both-required",
+        TRUST,
+        [role("web-task-role", {"StringEquals": {"aws:SourceAccount": ACCOUNT}})],
+        [
+            "under both aws:SourceAccount and aws:SourceArn conditions "
+            "(trust statement #1 lacks aws:SourceArn)"
+        ],
+        {"requireBoth": True},
+    ),
 ]
+
+
+# One process, command by command (id, command, one fragment per violation): the FastAPI CLI
+# passes --workers and --reload on to uvicorn, and `fastapi dev` always reloads (issue 14).
+DEV = "it runs `fastapi dev`, a development server that reloads (a watcher process plus the server)"
+IF = "it uses the compound command 'if'"
+COMMANDS: list[tuple[str, list[str], list[str]]] = [
+    ("fastapi-run", ["fastapi", "run", "app/main.py"], []),
+    ("fastapi-run-one-worker", ["fastapi", "run", "--workers", "1", "app/main.py"], []),
+    ("fastapi-run-workers", ["fastapi", "run", "--workers", "4", "main.py"], ["fastapi with 4"]),
+    ("python-m-fastapi-workers", ["python", "-m", "fastapi", "run", "--workers=4"], ["with 4"]),
+    ("fastapi-run-reload", ["fastapi run --reload app/main.py"], ["fastapi with --reload"]),
+    ("fastapi-dev", ["fastapi", "dev", "app/main.py"], [f"{ONE_PROCESS} {DEV}: use `fastapi run`"]),
+    ("python-m-fastapi-dev", ["python", "-m", "fastapi", "dev"], [DEV]),
+    ("sh-fastapi-dev", ["sh", "-c", "alembic upgrade head && exec fastapi dev main.py"], [DEV]),
+    ("granian-w", ["granian", "--interface", "asgi", "-w", "3"], ["granian with 3 workers"]),
+    ("hypercorn-workers", ["hypercorn", "--workers", "2", "app:app"], ["hypercorn with 2"]),
+    ("redirect-not-background", ["sh", "-c", "exec uvicorn app.main:app 2>&1"], []),
+    ("unreadable-if", ["sh", "-c", 'if [ -n "$DEBUG" ]; then exec uvicorn app; fi'], [IF]),
+    ("unreadable-still-reads-words", ["sh", "-c", "if :; then gunicorn app; fi"], ["gunicorn", IF]),
+]
+CASES += [Case(id_, PROCESS, td(command=argv), expect) for id_, argv, expect in COMMANDS]
 
 
 def _run(case: Case) -> Any:

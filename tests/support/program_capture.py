@@ -335,8 +335,9 @@ class FakeAws(mocks.Mocks):
         self.region = region
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict, list]:
-        # The data sources the program reads (all answered by a real preview too); any other
-        # one appearing means the program needs more of AWS at plan time.
+        # Only the data sources the provider answers from its credentials alone (the offline
+        # stand-ins answer the same ones, offline/standins/invokes.py); any other call means
+        # the program now needs AWS at plan time.
         answer = _FAKE_CALLS.get(args.token)
         if answer is None:
             raise NotImplementedError(f"unexpected provider call {args.token} under mocks")
@@ -345,13 +346,18 @@ class FakeAws(mocks.Mocks):
     def _caller_identity(self, args: dict) -> dict:
         return {
             "accountId": ACCOUNT_ID,
-            "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/mock",
+            "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/program-capture",
             "id": ACCOUNT_ID,
-            "userId": "AIDAMOCK",
+            "userId": "AIDAPROGRAMCAPTURE00",
         }
 
     def _partition(self, args: dict) -> dict:
-        return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        return {
+            "id": "aws",
+            "partition": "aws",
+            "dnsSuffix": "amazonaws.com",
+            "reverseDnsPrefix": "com.amazonaws",
+        }
 
     def _authorization_token(self, args: dict) -> dict:
         registry = f"{args.get('registryId') or ACCOUNT_ID}.dkr.ecr.{self.region}.amazonaws.com"
@@ -443,6 +449,17 @@ class FakeAws(mocks.Mocks):
         arn = f"arn:aws:ecs:{self.region}:{ACCOUNT_ID}:task-definition/{family}:1"
         return {"arn": arn, "revision": 1, "id": family}
 
+    def _bucket(self, name: str, suffix: str, inputs: dict) -> dict:
+        # S3 reports the bucket's name as its ID.
+        bucket = inputs.get("bucket") or name
+        return {"id": bucket, "bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
+
+    def _web_acl(self, name: str, suffix: str, inputs: dict) -> dict:
+        return {
+            "id": f"{suffix}-waf",
+            "arn": f"arn:aws:wafv2:{self.region}:{ACCOUNT_ID}:regional/webacl/{name}/{suffix}",
+        }
+
     def _cluster(self, name: str, suffix: str, inputs: dict) -> dict:
         return {"arn": f"arn:aws:ecs:{self.region}:{ACCOUNT_ID}:cluster/{name}"}
 
@@ -468,4 +485,6 @@ _FAKE_OUTPUTS = {
     "aws:ec2/securityGroup:SecurityGroup": FakeAws._security_group,
     "aws:ecs/taskDefinition:TaskDefinition": FakeAws._task_definition,
     "aws:ecs/cluster:Cluster": FakeAws._cluster,
+    "aws:s3/bucket:Bucket": FakeAws._bucket,
+    "aws:wafv2/webAcl:WebAcl": FakeAws._web_acl,
 }
