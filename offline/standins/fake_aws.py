@@ -200,6 +200,44 @@ def _route53_record(r: Created) -> dict[str, Any]:
     return {"id": f"{zone}_{name}_{kind}", "fqdn": name}
 
 
+def _s3_bucket(r: Created) -> dict[str, Any]:
+    # pulumi-aws autonames `bucket`, not `name`; S3 ARNs carry neither region nor account.
+    name = r.known("bucket") or f"{r.logical}-{r.hex(AUTONAME_SUFFIX)}"
+    return {
+        "id": name,
+        "bucket": name,
+        "arn": f"arn:{PARTITION}:s3:::{name}",
+        "bucketDomainName": f"{name}.s3.{DNS_SUFFIX}",
+        "bucketRegionalDomainName": f"{name}.s3.{r.region}.{DNS_SUFFIX}",
+        "region": r.region,
+    }
+
+
+def _of_bucket(r: Created) -> dict[str, Any]:
+    """A bucket's policy, lifecycle, encryption or public access block: its ID is the bucket's."""
+    return {"id": r.known("bucket") or r.logical}
+
+
+def _flow_log(r: Created) -> dict[str, Any]:
+    flow = f"fl-{r.hex(17)}"
+    return {"id": flow, "arn": r.arn("ec2", f"vpc-flow-log/{flow}")}
+
+
+def _web_acl(r: Created) -> dict[str, Any]:
+    name, acl = r.name(), r.hex(36)
+    return {
+        "id": acl,
+        "name": name,
+        "arn": r.arn("wafv2", f"regional/webacl/{name}/{acl}"),
+        "lockToken": r.hex(36, "lock"),
+        "capacity": 0,
+    }
+
+
+def _web_acl_association(r: Created) -> dict[str, Any]:
+    return {"id": f"{r.known('webAclArn')},{r.known('resourceArn')}"}
+
+
 def _ec2(prefix: str, kind: str) -> ComputedOutputs:
     """An EC2 resource with an `<prefix>-<17 hex>` ID and an ARN of `kind`."""
 
@@ -261,6 +299,16 @@ CREATED: dict[str, ComputedOutputs] = {
     "aws:appautoscaling/target:Target": _scaling_target,
     "aws:appautoscaling/policy:Policy": _scaling_policy,
     "aws:route53/record:Record": _route53_record,
+    "aws:s3/bucket:Bucket": _s3_bucket,
+    "aws:s3/bucketPolicy:BucketPolicy": _of_bucket,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _of_bucket,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _of_bucket,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        _of_bucket
+    ),
+    "aws:ec2/flowLog:FlowLog": _flow_log,
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
+    "aws:wafv2/webAclAssociation:WebAclAssociation": _web_acl_association,
     "aws:ec2/vpc:Vpc": _vpc,
     "aws:ec2/subnet:Subnet": _ec2("subnet", "subnet"),
     "aws:ec2/internetGateway:InternetGateway": _ec2("igw", "internet-gateway"),

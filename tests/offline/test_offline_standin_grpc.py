@@ -127,11 +127,11 @@ def test_a_real_create_names_what_the_program_leaves_unnamed_as_pulumi_aws_does(
 
 
 def test_a_type_the_fake_account_cannot_create_is_refused_by_name(aws):
-    urn = "urn:pulumi:dev::p::aws:s3/bucket:Bucket::logs"
+    urn = "urn:pulumi:dev::p::aws:rds/instance:Instance::db"
     with pytest.raises(grpc.RpcError) as refused:
-        aws.Create(provider_pb2.CreateRequest(urn=urn, type="aws:s3/bucket:Bucket"))
+        aws.Create(provider_pb2.CreateRequest(urn=urn, type="aws:rds/instance:Instance"))
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert "cannot create aws:s3/bucket:Bucket" in refused.value.details()
+    assert "cannot create aws:rds/instance:Instance" in refused.value.details()
     assert urn in refused.value.details()
 
 
