@@ -2,14 +2,19 @@
 
 What a real create returns beyond the inputs (ARNs, IDs, DNS names, repository URLs, names the
 provider generates) is computed here per resource type, from the resource's URN and inputs, so
-two runs of the same program get the same fakes. Nothing here is used in a preview: there, as in
+two runs of the same program get the same fakes (task definition revisions excepted: they count
+up, as ECS's do). Nothing here is used in a preview: there, as in
 a real preview of a new resource, every computed output stays unknown.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import threading
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 ACCOUNT_ID = "123456789012"
@@ -45,6 +50,36 @@ def ecr_registry(region: str) -> str:
 
 def fake_hex(urn: str, length: int, salt: str = "") -> str:
     return hashlib.sha256(f"{salt}{urn}".encode()).hexdigest()[:length]
+
+
+class Revisions:
+    """ECS numbers a family's registrations 1, 2, 3, ... and never reuses a number, so a replaced
+    task definition gets a new ARN (and the service that names it an update). The counters live
+    beside the local backend (`offline-account.json`), the fake account's one piece of memory
+    outside the engine's state; without a file backend (the handler tests) in this process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = {}
+
+    def next(self, family: str) -> int:
+        with self._lock:
+            path = _account_file()
+            counts = json.loads(path.read_text()) if path and path.is_file() else self._counts
+            counts[family] = counts.get(family, 0) + 1
+            if path:
+                path.write_text(json.dumps(counts, sort_keys=True))
+            return counts[family]
+
+
+def _account_file() -> Path | None:
+    backend = os.environ.get("PULUMI_BACKEND_URL", "")
+    if not backend.startswith("file://"):
+        return None
+    return Path(backend.removeprefix("file://")) / "offline-account.json"
+
+
+REVISIONS = Revisions()
 
 
 class Created:
@@ -110,13 +145,12 @@ def _ecs_service(r: Created) -> dict[str, Any]:
 
 def _ecs_task_definition(r: Created) -> dict[str, Any]:
     family = r.known("family") or r.logical
-    # Every registration is revision 1 here: the fake account keeps no per-family counter.
-    arn = r.arn("ecs", f"task-definition/{family}:1")
+    revision = REVISIONS.next(family)
     return {
         "id": family,
-        "arn": arn,
+        "arn": r.arn("ecs", f"task-definition/{family}:{revision}"),
         "arnWithoutRevision": r.arn("ecs", f"task-definition/{family}"),
-        "revision": 1,
+        "revision": revision,
     }
 
 

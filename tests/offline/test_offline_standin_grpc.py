@@ -126,6 +126,20 @@ def test_a_real_create_names_what_the_program_leaves_unnamed_as_pulumi_aws_does(
     assert again == first  # the same program gets the same fakes
 
 
+def test_each_registration_of_a_task_definition_family_is_a_new_revision(aws):
+    """As ECS numbers them: a replaced task definition has a new ARN, so the service naming it
+    is updated."""
+    urn = "urn:pulumi:dev::p::aws:ecs/taskDefinition:TaskDefinition::task"
+    request = provider_pb2.CreateRequest(
+        urn=urn,
+        type="aws:ecs/taskDefinition:TaskDefinition",
+        properties=_struct({"family": "revisions-test"}),
+    )
+    first, second = (_plain(aws.Create(request).properties) for _ in range(2))
+    assert second["revision"] == first["revision"] + 1
+    assert second["arn"] == first["arn"].rsplit(":", 1)[0] + f":{int(second['revision'])}"
+
+
 def test_a_type_the_fake_account_cannot_create_is_refused_by_name(aws):
     urn = "urn:pulumi:dev::p::aws:rds/instance:Instance::db"
     with pytest.raises(grpc.RpcError) as refused:

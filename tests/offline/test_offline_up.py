@@ -134,6 +134,25 @@ def test_a_root_container_fails_a_first_preview_and_a_preview_of_changed_code(tm
     # A new image is a new task definition revision (container_definitions is ForceNew).
     assert cli.planned(changed.stdout, "replace")["aws:ecs:TaskDefinition"] == 1
 
+    # Deployed, the new code updates the image in place (no delete of the previous one), and
+    # the service moves to the task definition's next revision.
+    redeployed = cli.run(
+        cli.UP, "dev", "--color", "never", project=_root_project(tmp_path, "1000:1000"), state=state
+    )
+    assert redeployed.returncode == 0
+    assert "docker-build:index:Image fastapi-image updated" in redeployed.stdout
+    assert "docker-build:index:Image fastapi-image deleted" not in redeployed.stdout
+    assert "aws:ecs:Service fastapi-service updated" in redeployed.stdout
+    before = cli.outputs(deployed.stdout)["taskDefinitionArn"]
+    (task,) = (
+        r
+        for r in cli.exported_resources(PROJECT, "dev", state)
+        if r["type"] == "aws:ecs/taskDefinition:TaskDefinition"
+    )
+    after = task["outputs"]["arn"]
+    assert after.rsplit(":", 1)[0] == before.rsplit(":", 1)[0]
+    assert int(after.rsplit(":", 1)[1]) == int(before.rsplit(":", 1)[1]) + 1
+
 
 def test_unknown_containers_pass_preview_with_a_note_and_are_stopped_at_up(tmp_path):
     project = cli.FIXTURES / "unknown_image_program"
