@@ -9,6 +9,7 @@ an advisory diagnostic; any other exception propagates and fails the test.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,10 @@ from fargate_policies.catalog import ALL_POLICIES
 from tests.support.program_capture import CapturedStack, _FakeAws
 
 POLICIES = {policy.name: policy for policy in ALL_POLICIES}
+# Opt-in: `python -m tests.behaviour capture` sets this to a file, and every policy run below
+# is appended to it (tests/behaviour/policy_corpus.py), to become the corpus the restructure
+# must leave unchanged. Unset (the normal test run), nothing is recorded.
+RECORD_ENV = "BEHAVIOUR_POLICY_RECORD"
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ def check_resource(
         dict(config or {}),
     )
     _run(policy, args, outcome)
+    _record("resource", policy_name, [resource], config, outcome)
     return outcome
 
 
@@ -128,10 +134,25 @@ def check_stack(
     policy = POLICIES[policy_name]
     assert isinstance(policy, StackValidationPolicy)
     outcome = Outcome()
-    _run(
-        policy, StackValidationArgs(policy_resources(list(resources)), dict(config or {})), outcome
-    )
+    resources = list(resources)
+    _run(policy, StackValidationArgs(policy_resources(resources), dict(config or {})), outcome)
+    _record("stack", policy_name, resources, config, outcome)
     return outcome
+
+
+def _record(
+    kind: str,
+    policy_name: str,
+    resources: list[Resource],
+    config: Mapping[str, Any] | None,
+    outcome: Outcome,
+) -> None:
+    """Append this run to the behaviour corpus when a capture asked for it (RECORD_ENV)."""
+    path = os.environ.get(RECORD_ENV)
+    if path:
+        from tests.behaviour.policy_corpus import record  # noqa: PLC0415 - only when recording
+
+        record(path, kind, policy_name, resources, config, outcome)
 
 
 def pack_settings(document: Mapping[str, Any] | None) -> dict[str, tuple[str | None, dict]]:
