@@ -10,7 +10,12 @@ What is normalised, and why (everything else is recorded as the run produced it)
   (tests/policy/test_policy_mutations.py SOON) moves with it: expected churn of a refresh.
 - plans: the plan's `seed` (random per preview, pkg/resource/deploy/plan.go) and its manifest
   (time, CLI version) are left out, and so are the engine's "using pulumi-resource-X from $PATH
-  at <worktree>" warnings (they name the checkout's path). Unknown values (the engine's sentinel
+  at <worktree>" warnings (they name the checkout's path). A goal's `dependencies` and
+  `propertyDependencies` lists are sorted: the engine keeps them in the order the SDK's awaits
+  resolved, which differs between two previews of the same tree (seen: the NAT gateway's
+  [eip, subnet] one run, [subnet, eip] the next). A secret's `ciphertext` (the registry password
+  of docker-build:index:Image) is shown as "<encrypted>": the stack's secrets manager encrypts
+  with a fresh nonce each time. Unknown values (the engine's sentinel
   04da6b54-80e4-46f7-96ec-b56ff0331ba9, pulumi sdk/go/common/resource/plugin/rpc.go
   UnknownStringValue) are recorded as "<unknown>".
 """
@@ -23,6 +28,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +42,7 @@ PARTS = ("stacks", "policy", "plans")  # the order of a full capture
 PREVIEW = ROOT / "scripts" / "offline-preview.sh"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SHOWN_UNKNOWN = "<unknown>"
+SHOWN_CIPHERTEXT = "<encrypted>"
 PLUGIN_PATH_WARNING = re.compile(r"using pulumi-resource-[\w-]+ from \$PATH at ")
 
 
@@ -49,11 +56,13 @@ def stacks() -> list[str]:
 
 def capture_stacks() -> dict[str, Any]:
     """Per stack, what the program registers under the mocks, as `pulumi preview` runs it."""
-    return {stack: _stack(stack) for stack in stacks()}
+    return {stack: capture_one_stack(stack) for stack in stacks()}
 
 
-def _stack(stack: str) -> dict[str, Any]:
-    captured = capture_stack(stack)
+def capture_one_stack(stack: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One stack's part of stacks.json; `overrides` as program_capture's (the guard's own test
+    changes a setting with it)."""
+    captured = capture_stack(stack, overrides)
     where = f"stack {stack}"
     return {
         "error": None if captured.error is None else str(captured.error),
@@ -138,7 +147,7 @@ def _plan(stack: str, scratch: Path) -> dict[str, Any]:
         "resources": {
             urn: {
                 "ops": resource_plan.get("steps") or [],
-                "goal": _shown(resource_plan.get("goal")),
+                "goal": _goal(resource_plan.get("goal") or {}),
                 "unknownOutputs": unknown_paths(resource_plan.get("state") or {}),
             }
             for urn, resource_plan in plan["resourcePlans"].items()
@@ -163,9 +172,21 @@ def unknown_paths(value: Any, path: str = "") -> list[str]:
     ]
 
 
+def _goal(goal: Mapping[str, Any]) -> dict[str, Any]:
+    """The resource's goal, with its dependency lists sorted (see the module docstring)."""
+    shown = _shown(goal)
+    if "dependencies" in shown:
+        shown["dependencies"] = sorted(shown["dependencies"])
+    for key, urns in (shown.get("propertyDependencies") or {}).items():
+        shown["propertyDependencies"][key] = sorted(urns)
+    return shown
+
+
 def _shown(value: Any) -> Any:
     if value == UNKNOWN:
         return SHOWN_UNKNOWN
+    if isinstance(value, dict) and "ciphertext" in value:
+        return {**value, "ciphertext": SHOWN_CIPHERTEXT}
     if isinstance(value, dict):
         return {key: _shown(item) for key, item in value.items()}
     if isinstance(value, list):
