@@ -27,7 +27,7 @@ def differences(before: Any, after: Any, path: str = "") -> list[str]:
             inner = differences(inner_before, inner_after, f"{path}<json>")
             if inner:
                 return inner
-    return [f"{path or '<root>'}: {_show(before)} -> {_show(after)}"]
+    return [f"{path or '<root>'}: {shown(before)} -> {shown(after)}"]
 
 
 def _dict_differences(before: dict, after: dict, path: str) -> list[str]:
@@ -35,9 +35,9 @@ def _dict_differences(before: dict, after: dict, path: str) -> list[str]:
     for key in sorted(set(before) | set(after)):
         where = f"{path}.{key}" if path else str(key)
         if key not in after:
-            lines.append(f"{where}: removed (was {_show(before[key])})")
+            lines.append(f"{where}: removed (was {shown(before[key])})")
         elif key not in before:
-            lines.append(f"{where}: added {_show(after[key])}")
+            lines.append(f"{where}: added {shown(after[key])}")
         else:
             lines += differences(before[key], after[key], where)
     return lines
@@ -48,14 +48,14 @@ def _list_differences(before: list, after: list, path: str) -> list[str]:
     for index, (old, new) in enumerate(zip(before, after, strict=False)):
         lines += differences(old, new, f"{path}[{index}]")
     for index in range(len(after), len(before)):
-        lines.append(f"{path}[{index}]: removed (was {_show(before[index])})")
+        lines.append(f"{path}[{index}]: removed (was {shown(before[index])})")
     for index in range(len(before), len(after)):
-        lines.append(f"{path}[{index}]: added {_show(after[index])}")
+        lines.append(f"{path}[{index}]: added {shown(after[index])}")
     return lines
 
 
 def _json_in(text: str) -> Any:
-    if not text[:1] in ("{", "["):
+    if text[:1] not in ("{", "["):
         return None
     try:
         return json.loads(text)
@@ -63,7 +63,7 @@ def _json_in(text: str) -> Any:
         return None
 
 
-def _show(value: Any) -> str:
+def shown(value: Any) -> str:
     shown = json.dumps(value, sort_keys=True)
     return shown if len(shown) <= MAX_SHOWN else shown[: MAX_SHOWN - 3] + "..."
 

@@ -43,6 +43,7 @@ def record(
     kind: str,
     policy_name: str,
     resources: list[harness.Resource],
+    *,
     config: Mapping[str, Any] | None,
     outcome: harness.Outcome,
 ) -> None:
@@ -221,7 +222,7 @@ def _not_recording() -> Iterator[None]:
 
 
 def case_label(case: Mapping[str, Any], corpus: Mapping[str, Any]) -> str:
-    """"policy on name" (resource case) or "policy on N resources" (stack case), for reports."""
+    """The case for a report: "policy on name" (resource case), "policy on N resources"."""
     subject = corpus["subjects"][case["subject"]]
     if case["kind"] == "resource":
         return f"{case['policy']} on {corpus['resources'][subject[0]]['name']}"

@@ -152,7 +152,7 @@ def _record(
     if path:
         from tests.behaviour.policy_corpus import record  # noqa: PLC0415 - only when recording
 
-        record(path, kind, policy_name, resources, config, outcome)
+        record(path, kind, policy_name, resources, config=config, outcome=outcome)
 
 
 def pack_settings(document: Mapping[str, Any] | None) -> dict[str, tuple[str | None, dict]]:
