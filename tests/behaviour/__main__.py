@@ -29,8 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.behaviour", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     capture = commands.add_parser("capture", help="write tests/behaviour/baseline/<part>.json")
-    capture.add_argument("parts", nargs="*", choices=PARTS, metavar="PART")
+    capture.add_argument("parts", nargs="*", metavar="PART", help=f"any of {', '.join(PARTS)}")
     args = parser.parse_args(argv)
+    # Checked here: argparse refuses an empty list against `choices` (CPython issue 9625).
+    for part in args.parts:
+        if part not in PARTS:
+            parser.error(f"unknown part {part!r}: choose from {', '.join(PARTS)}")
     for part in args.parts or PARTS:
         started = time.monotonic()
         path = write(part, CAPTURES[part]())
