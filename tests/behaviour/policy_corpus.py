@@ -8,8 +8,8 @@ URN, advisory skip notes) and the policy's declared enforcement level. `check_al
 those two, so the mutation corpus (the real stacks, each with one mistake) is recorded too.
 
 Not recorded: inputs Hypothesis generates (tests/policy/test_policy_fuzz.py, the property test
-of test_policy_agreement.py). They are about 71,000 distinct random cases, some 100 MB as
-JSON, which would swamp the baseline; their properties (no crash, one "must" sentence per
+of test_policy_agreement.py). They are about 71,000 distinct random cases: with them
+policy.json was 27 MB, without them 2.9 MB (6,385 cases). Their properties (no crash, one "must" sentence per
 violation, the pack agrees with the program's settings) stay held by those tests themselves on
 every run. The example-based corpus (named cases, exemptions, ingress, unknowns, the service
 chain, and the mutations of the real dev/staging/prod stacks) is recorded whole.
