@@ -9,10 +9,11 @@ those two, so the mutation corpus (the real stacks, each with one mistake) is re
 
 Not recorded: inputs Hypothesis generates (tests/policy/test_policy_fuzz.py, the property test
 of test_policy_agreement.py). They are about 71,000 distinct random cases: with them
-policy.json was 27 MB, without them 2.9 MB (6,385 cases). Their properties (no crash, one "must" sentence per
-violation, the pack agrees with the program's settings) stay held by those tests themselves on
-every run. The example-based corpus (named cases, exemptions, ingress, unknowns, the service
-chain, and the mutations of the real dev/staging/prod stacks) is recorded whole.
+policy.json was 27 MB, without them 2.9 MB (6,385 cases). Their properties (no crash, one
+"must" sentence per violation, the pack agrees with the program's settings) stay held by those
+tests themselves on every run. The example-based corpus (named cases, exemptions, ingress,
+unknowns, the service chain, and the mutations of the real dev/staging/prod stacks) is recorded
+whole.
 
 `build` deduplicates the lines (identical inputs once; each distinct resource once, in a table the
 cases point into by hash) and `replay` runs each case again through the current pack. The gRPC
