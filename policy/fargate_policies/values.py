@@ -107,12 +107,21 @@ class PlainProps(Mapping[str, Any]):
         self._read: dict[str, Any] = {}
 
     def __getitem__(self, key: str) -> Any:
-        try:
-            return self._read[key]
-        except KeyError:
-            if key not in self._raw:
-                raise
-        value = self._read[key] = _plain_item(self._raw, key, "")
+        read = self._read
+        if key in read:
+            return read[key]
+        value = read[key] = _plain_item(self._raw, key, "")  # KeyError if it has no such key
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        # Mapping.get would go through __getitem__ and a raised KeyError for every missing key;
+        # rules ask for optional keys (arn, tags, ...) of every resource of the stack.
+        read = self._read
+        if key in read:
+            return read[key]
+        if key not in self._raw:
+            return default
+        value = read[key] = _plain_item(self._raw, key, "")
         return value
 
     def __contains__(self, key: object) -> bool:
