@@ -163,21 +163,28 @@ def offline_environment() -> tuple[dict[str, str] | None, str]:
     return {key: value for key, _, value in pairs}, ""
 
 
-NOOP_PACK_DIR = REPO / "bench" / "noop_pack"  # one policy that reports nothing
-CLI_COMPARED_SIZE = 1_000  # the size at which ours and the no-op pack take turns (target T7)
-CLI_PAIRS = 3
+# The packs the CLI compares at CLI_COMPARED_SIZE, in turns (target T7): ours; "hollow", ours with
+# every check taken out (same policies, levels and config schemas, each validate reports
+# nothing); "noop", one policy that reports nothing. ours / hollow is what the rules cost,
+# hollow / noop what the SDK and the engine cost per policy.
+COMPARED_PACKS = {
+    "ours": POLICY_DIR,
+    "hollow": REPO / "bench" / "hollow_pack",
+    "noop": REPO / "bench" / "noop_pack",
+}
+CLI_COMPARED_SIZE = 1_000
+CLI_ROUNDS = 3
 
 
 def _analyze(
     pulumi: str, env: dict[str, str], state: Path, pack: str
 ) -> tuple[float, subprocess.CompletedProcess[str], dict[str, int]]:
-    """One `pulumi policy analyze --file` of `state` with the project's pack ("ours") or the
-    no-op pack; wall seconds and the completed process."""
+    """One `pulumi policy analyze --file` of `state` with one of COMPARED_PACKS; wall seconds,
+    the completed process and the violations it reported."""
     argv = [pulumi, "policy", "analyze", "--file", str(state), "--json"]
-    if pack == "ours":
-        argv += ["--policy-pack", str(POLICY_DIR), "--policy-pack-config", str(PACK_CONFIG)]
-    else:
-        argv += ["--policy-pack", str(NOOP_PACK_DIR)]
+    argv += ["--policy-pack", str(COMPARED_PACKS[pack])]
+    if pack != "noop":  # the hollow pack declares the same config schemas as ours
+        argv += ["--policy-pack-config", str(PACK_CONFIG)]
     began = time.perf_counter()
     done = subprocess.run(
         argv, check=False, capture_output=True, text=True, env=env, timeout=CLI_TIMEOUT_SECONDS
@@ -185,7 +192,7 @@ def _analyze(
     seconds = time.perf_counter() - began
     violations = _violations(done.stdout)
     # Ours: exit 1 with mandatory violations is the expected outcome (a tenth of the units
-    # carry one); without a policy report the run itself failed. The no-op pack: exit 0, nothing.
+    # carry one); without a policy report the run itself failed. The others: exit 0, nothing.
     ok = done.returncode in (0, 1) and bool(violations)
     if pack != "ours":
         ok = done.returncode == 0 and not violations
@@ -220,30 +227,36 @@ def through_cli(sizes: list[int], log: Callable[[str], None]) -> dict[str, Any]:
             }
             log(f"  CLI {size:>6,} resources: {seconds:.2f} s, exit {done.returncode}")
             if size == CLI_COMPARED_SIZE:
-                results["noop_comparison"] = _noop_pairs(pulumi, env, state, log)
+                results["noop_comparison"] = _compare_packs(pulumi, env, state, log)
     return results
 
 
-def _noop_pairs(
+def _compare_packs(
     pulumi: str, env: dict[str, str], state: Path, log: Callable[[str], None]
 ) -> dict[str, Any]:
-    """Ours and the no-op pack in turns on the same state, CLI_PAIRS times (T7)."""
-    samples: dict[str, list[float]] = {"ours": [], "noop": []}
-    for number in range(CLI_PAIRS):
-        order = ("ours", "noop") if number % 2 == 0 else ("noop", "ours")
-        for pack in order:
+    """The COMPARED_PACKS in turns on the same state, CLI_ROUNDS times, the order rotating."""
+    packs = list(COMPARED_PACKS)
+    samples: dict[str, list[float]] = {pack: [] for pack in packs}
+    for number in range(CLI_ROUNDS):
+        shift = number % len(packs)
+        for pack in packs[shift:] + packs[:shift]:
             samples[pack].append(_analyze(pulumi, env, state, pack)[0])
         log(
-            f"  CLI pair {number + 1}: ours {samples['ours'][-1]:.2f} s,"
-            f" no-op pack {samples['noop'][-1]:.2f} s"
+            f"  CLI round {number + 1}: "
+            + ", ".join(f"{pack} {runs[-1]:.2f} s" for pack, runs in samples.items())
         )
+
+    def ratio(top: str, bottom: str) -> float:
+        pairs = zip(samples[top], samples[bottom], strict=True)
+        return statistics.median(a / b for a, b in pairs)
+
     return {
         "resources": CLI_COMPARED_SIZE,
         "seconds": {pack: statistics.median(runs) for pack, runs in samples.items()},
         "samples": samples,
-        "ours_over_noop": statistics.median(
-            a / b for a, b in zip(samples["ours"], samples["noop"], strict=True)
-        ),
+        "ours_over_noop": ratio("ours", "noop"),
+        "ours_over_hollow": ratio("ours", "hollow"),
+        "hollow_over_noop": ratio("hollow", "noop"),
     }
 
 

@@ -168,7 +168,9 @@ def _policy_targets(results: dict[str, Any]) -> list[Target]:
     if compared:
         note = (
             f"ours {compared['seconds']['ours']:.2f} s, no-op pack"
-            f" {compared['seconds']['noop']:.2f} s (wall, medians)"
+            f" {compared['seconds']['noop']:.2f} s (wall, medians); ours ÷ hollow pack"
+            f" {compared['ours_over_hollow']:.2f}x,"
+            f" hollow ÷ no-op {compared['hollow_over_noop']:.2f}x"
         )
     found.append(
         Target(
@@ -472,13 +474,20 @@ def _policy_markdown(results: dict[str, Any]) -> list[str]:
     compared = cli.get("noop_comparison")
     if compared:
         samples = compared["samples"]
+
+        def shown(pack: str) -> str:
+            return ", ".join(f"{value:.2f}" for value in samples[pack])
+
         lines += [
             "",
-            f"Through the CLI at {compared['resources']:,} resources, in turns (T7): ours"
-            f" {', '.join(f'{s:.2f}' for s in samples['ours'])} s; a no-op pack"
-            " (bench/noop_pack: one resource policy that reports nothing, same SDK and"
-            f" virtualenv) {', '.join(f'{s:.2f}' for s in samples['noop'])} s; ours ÷ no-op"
-            f" {compared['ours_over_noop']:.2f}x.",
+            f"Through the CLI at {compared['resources']:,} resources, three packs in turns (T7):"
+            f" ours {shown('ours')} s; *hollow*, ours with every check taken out"
+            " (bench/hollow_pack: the same policies, levels and config schemas, each reporting"
+            f" nothing) {shown('hollow')} s; *no-op*, one policy that reports nothing"
+            f" (bench/noop_pack) {shown('noop')} s. Medians of per-round ratios: ours ÷ no-op"
+            f" {compared['ours_over_noop']:.2f}x; ours ÷ hollow"
+            f" {compared['ours_over_hollow']:.2f}x (what the rules cost); hollow ÷ no-op"
+            f" {compared['hollow_over_noop']:.2f}x (what the SDK and the engine cost per policy).",
         ]
     return lines
 
