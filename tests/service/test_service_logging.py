@@ -75,7 +75,7 @@ TRACE = b"Root=1-67891233-abcdef012345678912345678;Sampled=1"
 def test_request_id_choice(headers: list[tuple[bytes, bytes]], expected: str | None) -> None:
     chosen = pick_request_id(headers)
     if expected is None:
-        assert re.fullmatch(r"[0-9a-f]{32}", chosen)  # a fresh uuid4
+        assert re.fullmatch(r"[0-9a-f]{32}", chosen)  # a fresh random id (128 bits)
     else:
         assert chosen == expected
 
