@@ -13,6 +13,12 @@ namespace (CLOCK_MONOTONIC is shared by every process of the host).
 Starts take turns, after one untimed start of each (its figure is kept as `first_seconds`: the
 page cache may be cold then). `buildah run` of `true`, timed alongside, is the container start
 alone: the same for both apps, it is in both figures.
+
+A third start, ours in a second working container whose standard library has no bytecode, is
+the image as it would be on the official python base: docker-library/python's build deletes
+every *.pyc under /usr/local, while the local stand-in base (scripts/image/stand-ins.sh) runs
+Debian's python with Debian's precompiled files. With PYTHONDONTWRITEBYTECODE (and ECS's
+read-only root filesystem) such an image compiles the standard library at every start.
 """
 
 from __future__ import annotations
@@ -87,6 +93,27 @@ def add_bare_app(container: WorkingContainer, workdir: str) -> None:
     subprocess.run(run, check=True, capture_output=True)
 
 
+STDLIB_WITHOUT_BYTECODE = "ours, stdlib without bytecode"
+_STRIP_STDLIB_BYTECODE = """
+import pathlib, sysconfig
+removed = 0
+for path in pathlib.Path(sysconfig.get_paths()["stdlib"]).rglob("*.pyc"):
+    if "-packages" not in str(path.parent):  # site-packages may sit under the stdlib
+        path.unlink()
+        removed += 1
+print(removed)
+"""
+
+
+def strip_stdlib_bytecode(container: WorkingContainer) -> int:
+    """Delete the standard library's .pyc files in this working container (as root), as the
+    official python image ships it; the image itself is not changed. Returns how many."""
+    run = container.command(["python", "-c", _STRIP_STDLIB_BYTECODE])
+    run.insert(run.index("run") + 1, "--user=0:0")
+    done = subprocess.run(run, check=True, capture_output=True, text=True)
+    return int(done.stdout.split()[-1])
+
+
 def time_start(container: WorkingContainer, cmd: Sequence[str], netns: Sequence[str]) -> float:
     """Seconds from launching `buildah run CMD` to the first 200 from liveness; then SIGTERM."""
     url = f"http://127.0.0.1:8000{LIVENESS_URL_PATH}"
@@ -132,38 +159,50 @@ def run(trials: int, log: Callable[[str], None] = print) -> dict[str, Any]:
         log(f"  image start skipped: {error}")
         return {"skipped": str(error)}
     config = docker_config(image.image_id)
-    commands = {"ours": list(config["Cmd"]), "bare": bare_command(config["Cmd"])}
-    samples: dict[str, list[float]] = {key: [] for key in [*commands, "container_alone"]}
+    main = WorkingContainer(image.image_id, f"bench-image-{os.getpid()}")
+    plain = WorkingContainer(image.image_id, f"bench-image-stdlib-{os.getpid()}")
+    starts = {
+        "ours": (main, list(config["Cmd"])),
+        "bare": (main, bare_command(config["Cmd"])),
+        STDLIB_WITHOUT_BYTECODE: (plain, list(config["Cmd"])),
+    }
+    samples: dict[str, list[float]] = {key: [] for key in [*starts, "container_alone"]}
     first: dict[str, float] = {}
-    container = WorkingContainer(image.image_id, f"bench-image-{os.getpid()}")
     try:
-        add_bare_app(container, config.get("WorkingDir") or "/")
+        add_bare_app(main, config.get("WorkingDir") or "/")
+        stripped = strip_stdlib_bytecode(plain)
         with network_namespace() as netns:
-            for key, cmd in commands.items():  # untimed in the figures: first start of each
+            for key, (container, cmd) in starts.items():  # untimed in the medians
                 first[key] = time_start(container, cmd, netns)
+            keys = list(starts)
             for trial in range(trials):
-                order = list(commands.items())
-                if trial % 2:
-                    order.reverse()
-                for key, cmd in order:
+                shift = trial % len(keys)
+                for key in keys[shift:] + keys[:shift]:
+                    container, cmd = starts[key]
                     samples[key].append(time_start(container, cmd, netns))
-                samples["container_alone"].append(time_container_alone(container, netns))
+                samples["container_alone"].append(time_container_alone(main, netns))
                 log(
                     f"  image start {trial + 1}: "
                     + ", ".join(f"{key} {runs[-1]:.3f} s" for key, runs in samples.items())
                 )
     finally:
-        container.remove()
+        main.remove()
+        plain.remove()
+
+    def ratio(top: str, bottom: str) -> float:
+        pairs = zip(samples[top], samples[bottom], strict=True)
+        return statistics.median(a / b for a, b in pairs)
+
     return {
         "image": IMAGE_TAG,
         "image_id": image.image_id,
-        "commands": commands,
+        "commands": {key: cmd for key, (_, cmd) in starts.items()},
+        "stdlib_bytecode_removed": stripped,
         "first_seconds": first,
         "seconds": {key: statistics.median(runs) for key, runs in samples.items()},
         "samples": samples,
-        "ours_over_bare": statistics.median(
-            a / b for a, b in zip(samples["ours"], samples["bare"], strict=True)
-        ),
+        "ours_over_bare": ratio("ours", "bare"),
+        "stdlib_uncompiled_over_ours": ratio(STDLIB_WITHOUT_BYTECODE, "ours"),
     }
 
 
