@@ -62,7 +62,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sizes", type=_sizes, default=list(DEFAULT_SIZES), help="policy stack sizes"
     )
-    parser.add_argument("--repeats", type=_positive, default=3, help="in-process policy runs")
+    parser.add_argument("--repeats", type=_positive, default=5, help="in-process policy runs")
     parser.add_argument("--previews", type=_positive, default=2, help="timed offline previews")
     parser.add_argument("--no-cli", action="store_true", help="skip `pulumi policy analyze`")
     parser.add_argument(
