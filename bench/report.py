@@ -86,60 +86,55 @@ def service_ratios(service: dict[str, Any]) -> dict[str, float]:
 # --- Targets ----------------------------------------------------------------------------------
 
 
+# Issue 17's targets: what each compares, its limit, and whether the ratio must stay at most
+# (True) or at least (False) that limit. T6 is measured at two sizes.
+LIMITS: dict[str, tuple[str, float, bool]] = {
+    "T1": ("liveness req/s, ours / raw-ASGI bound (paired bursts)", 0.8, False),
+    "T2": ("idle RSS, ours / gunicorn anchor (all processes)", 0.5, True),
+    "T3": ("start to first healthy response in the built image, ours / bare FastAPI", 1.10, True),
+    "T4": (
+        "`/math/add` req/s with the JSON access log on, ours / bare FastAPI, one CPU",
+        0.85,
+        False,
+    ),
+    "T5": ("`/math/add` p99, ours / bare FastAPI, one CPU", 1.3, True),
+    "T6": ("the pack's own time / the SDK's argument objects, {size} resources", 1.0, True),
+    "T7": ("`pulumi policy analyze --file`, 1,000 resources, ours / a no-op pack", 1.25, True),
+    "T8": ("offline preview of dev, with the pack / without", 1.15, True),
+}
+
+
+def _target(key: str, measured: float | None, note: str = "", **name_fields: str) -> Target:
+    name, limit, at_most = LIMITS[key]
+    return Target(key, name.format(**name_fields), measured, limit, at_most, note=note)
+
+
 def _service_targets(results: dict[str, Any]) -> list[Target]:
     ratios = results.get("ratios", {})
     return [
-        Target(
-            "T1",
-            "liveness req/s, ours / raw-ASGI bound (paired bursts)",
-            ratios.get("liveness_rps_ours_over_bound"),
-            0.8,
-            at_most=False,
-        ),
-        Target(
-            "T2",
-            "idle RSS, ours / gunicorn anchor (all processes)",
-            ratios.get("idle_rss_ours_over_anchor"),
-            0.5,
-            at_most=True,
-        ),
-        Target(
-            "T4",
-            "`/math/add` req/s with the JSON access log on, ours / bare FastAPI, one CPU",
-            ratios.get("add_rps_ours_over_bare_one_cpu"),
-            0.85,
-            at_most=False,
-        ),
-        Target(
-            "T5",
-            "`/math/add` p99, ours / bare FastAPI, one CPU",
-            ratios.get("add_p99_ours_over_bare_one_cpu"),
-            1.3,
-            at_most=True,
-        ),
+        _target("T1", ratios.get("liveness_rps_ours_over_bound")),
+        _target("T2", ratios.get("idle_rss_ours_over_anchor")),
+        _target("T4", ratios.get("add_rps_ours_over_bare_one_cpu")),
+        _target("T5", ratios.get("add_p99_ours_over_bare_one_cpu")),
     ]
 
 
 def _image_targets(results: dict[str, Any]) -> list[Target]:
-    image = results.get("image") or {}
-    measured = image.get("ours_over_bare")
-    note = ""
-    if measured is not None:
-        seconds = image["seconds"]
-        note = (
+    def describe(seconds: dict[str, float]) -> str:
+        return (
             f"ours {seconds['ours']:.3f} s, bare {seconds['bare']:.3f} s; `buildah run true`"
             f" alone {seconds['container_alone']:.3f} s of each"
         )
-    return [
-        Target(
-            "T3",
-            "start to first healthy response in the built image, ours / bare FastAPI",
-            measured,
-            1.10,
-            at_most=True,
-            note=note,
-        )
-    ]
+
+    return [_part_target("T3", results.get("image"), "ours_over_bare", describe)]
+
+
+def _part_target(
+    key: str, part: dict[str, Any] | None, ratio: str, describe: Callable[[dict], str]
+) -> Target:
+    """The target `key` from one part's ratio, noted with its median seconds."""
+    measured = (part or {}).get(ratio)
+    return _target(key, measured, describe(part["seconds"]) if part and measured else "")
 
 
 def _policy_targets(results: dict[str, Any]) -> list[Target]:
@@ -154,16 +149,8 @@ def _policy_targets(results: dict[str, Any]) -> list[Target]:
                 f"pack {figures['pack_seconds']:.3f} s, SDK objects {figures['sdk_seconds']:.3f}"
                 " s (CPU, medians)"
             )
-        found.append(
-            Target(
-                "T6",
-                f"the pack's own time / the SDK's argument objects, {int(size):,} resources",
-                figures["pack_over_sdk"] if figures else None,
-                1.0,
-                at_most=True,
-                note=note,
-            )
-        )
+        measured = figures["pack_over_sdk"] if figures else None
+        found.append(_target("T6", measured, note, size=f"{int(size):,}"))
     compared = (policy.get("cli") or {}).get("noop_comparison")
     note = ""
     if compared:
@@ -173,55 +160,25 @@ def _policy_targets(results: dict[str, Any]) -> list[Target]:
             f" {compared['ours_over_hollow']:.2f}x,"
             f" hollow ÷ no-op {compared['hollow_over_noop']:.2f}x"
         )
-    found.append(
-        Target(
-            "T7",
-            "`pulumi policy analyze --file`, 1,000 resources, ours / a no-op pack",
-            compared["ours_over_noop"] if compared else None,
-            1.25,
-            at_most=True,
-            note=note,
-        )
-    )
+    found.append(_target("T7", compared["ours_over_noop"] if compared else None, note))
     return found
 
 
 def _preview_targets(results: dict[str, Any]) -> list[Target]:
-    preview = results.get("preview") or {}
-    measured = preview.get("with_over_without")
-    note = ""
-    if measured is not None:
-        seconds = preview["seconds"]
-        note = f"with {seconds['with_pack']:.2f} s, without {seconds['without_pack']:.2f} s"
-    return [
-        Target(
-            "T8",
-            "offline preview of dev, with the pack / without",
-            measured,
-            1.15,
-            at_most=True,
-            note=note,
-        )
-    ]
+    def describe(seconds: dict[str, float]) -> str:
+        return f"with {seconds['with_pack']:.2f} s, without {seconds['without_pack']:.2f} s"
+
+    return [_part_target("T8", results.get("preview"), "with_over_without", describe)]
 
 
 def _errors_target(results: dict[str, Any]) -> list[Target]:
+    name = "errors under load, every server (non-2xx + socket errors)"
     service = results.get("service")
     if not service:
-        return [Target("E", "errors (non-2xx + socket errors)", None, 0, True, unit="")]
+        return [Target("E", name, None, 0, at_most=True, unit="")]
     counts = {key: server["errors"] for key, server in service["servers"].items()}
     note = ", ".join(f"{key} {count}" for key, count in counts.items())
-    return [
-        Target(
-            "E",
-            "errors under load, every server (non-2xx + socket errors)",
-            sum(counts.values()),
-            0,
-            at_most=True,
-            unit="",
-            note=note,
-        )
-    ]
+    return [Target("E", name, sum(counts.values()), 0, at_most=True, unit="", note=note)]
 
 
 TargetGroup = Callable[[dict[str, Any]], list[Target]]

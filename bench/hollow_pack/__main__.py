@@ -4,32 +4,23 @@ kind, name, description, level and config schema, whose validate reports nothing
 
 import sys
 from pathlib import Path
-from typing import Any
 
-from pulumi_policy import EnforcementLevel, PolicyPack
+# The repository (for bench/) and the pack's own modules, as its __main__ imports them: the
+# language host runs this file from bench/hollow_pack, so neither is on the path by itself.
+REPO = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(REPO), str(REPO / "policy")]
 
-# The pack's own modules, as its __main__ imports them (the language host runs this file from
-# bench/hollow_pack, so policy/ is not on the path by itself).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "policy"))
+from bench.pack_baselines import report_nothing, serve  # noqa: E402 (importable from here on)
+from fargate_policies.catalog import ALL_POLICIES  # noqa: E402
 
-from fargate_policies.catalog import ALL_POLICIES
-
-
-def _report_nothing(_args: Any, _report_violation: Any) -> None:
-    return None
-
-
-PolicyPack(
-    name="bench-hollow",
-    enforcement_level=EnforcementLevel.ADVISORY,
-    policies=[
-        type(policy)(
-            name=policy.name,
-            description=policy.description,
-            validate=_report_nothing,
-            enforcement_level=policy.enforcement_level,
-            config_schema=policy.config_schema,
-        )
-        for policy in ALL_POLICIES
-    ],
-)
+HOLLOW = [
+    type(policy)(
+        name=policy.name,
+        description=policy.description,
+        validate=report_nothing,
+        enforcement_level=policy.enforcement_level,
+        config_schema=policy.config_schema,
+    )
+    for policy in ALL_POLICIES
+]
+serve("bench-hollow", HOLLOW)

@@ -1,23 +1,18 @@
 """A policy pack with one resource policy that reports nothing: the baseline that
 `pulumi policy analyze` of the project's pack is compared with (bench/policy_bench.py)."""
 
-from typing import Any
+import sys
+from pathlib import Path
 
-from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+from pulumi_policy import ResourceValidationPolicy
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, for bench/
 
-def _report_nothing(_args: Any, _report_violation: Any) -> None:
-    return None
+from bench.pack_baselines import report_nothing, serve
 
-
-PolicyPack(
-    name="bench-noop",
-    enforcement_level=EnforcementLevel.ADVISORY,
-    policies=[
-        ResourceValidationPolicy(
-            name="reports-nothing",
-            description="Reports nothing: the benchmark's no-op policy.",
-            validate=_report_nothing,
-        )
-    ],
+NO_OP = ResourceValidationPolicy(
+    name="reports-nothing",
+    description="Reports nothing: the benchmark's no-op policy.",
+    validate=report_nothing,
 )
+serve("bench-noop", [NO_OP])
