@@ -22,7 +22,9 @@ logging.getLogger("uvicorn.access").disabled = True
 MAX_TERMS = 100
 MAX_ABS = 1_000_000_000
 
-app = FastAPI()
+# Without the interactive docs and their schema, as the service runs unless APP_API_DOCS turns
+# them on: the same routes to match a request against, but for the service's own.
+app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
 
 @app.get("/healthz", response_class=PlainTextResponse)
