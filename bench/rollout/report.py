@@ -1,0 +1,208 @@
+"""rollout.png (timeline) and the rollout section of results.md, from rollout.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+SECTION_BEGIN = "<!-- rollout rehearsal: written by bench/rollout/report.py -->"
+SECTION_END = "<!-- end of rollout rehearsal -->"
+RESULTS_JSON = "rollout.json"
+
+# Phases of a replacement drawn as spans: (from event, to event, colour, label).
+SPANS = (
+    ("registered", "healthy", "tab:green", "new task registered, not yet healthy"),
+    ("drain", "deregistered", "tab:orange", "old task draining"),
+    ("sigterm", "exit", "tab:red", "old task: SIGTERM to exit"),
+)
+
+
+# --- chart ------------------------------------------------------------------------------------
+
+
+def chart(results: dict[str, Any], path: Path) -> None:
+    import matplotlib  # noqa: PLC0415 - only the chart needs it
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    series = results["series"]
+    seconds = list(range(len(series["ok"])))
+    figure, (rate, errors) = plt.subplots(
+        2, 1, figsize=(12, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
+    rate.plot(seconds, series["ok"], color="black", linewidth=1.2, label="answered (2xx), all")
+    for task, counts in series["ok_by_task"].items():
+        rate.plot(seconds, counts, linewidth=0.8, alpha=0.8, label=f"answered by {task}")
+    errors.bar(seconds, series["failed"], width=1.0, color="tab:red", label="failed")
+    for phases in [*results["timeline"], results["negative_control"]["timeline"]]:
+        _draw_phases(rate, errors, phases)
+    negative_start = results["negative_start"]
+    for axis in (rate, errors):
+        axis.axvline(negative_start, color="purple", linestyle="--", linewidth=1)
+    rate.text(
+        negative_start,
+        rate.get_ylim()[1] * 0.97,
+        " negative control",
+        color="purple",
+        va="top",
+        fontsize=8,
+    )
+    rate.set_ylabel("requests / s")
+    errors.set_ylabel("failed / s")
+    errors.set_xlabel("seconds since the load started")
+    negative = results["negative_control"]
+    rate.set_title(
+        f"Rolling replacement rehearsal, stack {results['stack']},"
+        f" {results['machine']['generated']}:"
+        f" {results['replacements']} replacements, {results['requests']:,} requests,"
+        f" {results['failed']} failed; negative control {negative['failed']:,} of"
+        f" {negative['requests']:,} failed",
+        fontsize=9,
+    )
+    handles, labels = rate.get_legend_handles_labels()
+    spans = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.15) for _, _, c, _ in SPANS]
+    rate.legend(
+        handles + spans,
+        labels + [label for *_, label in SPANS],
+        fontsize=7,
+        loc="lower left",
+        ncol=2,
+    )
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def _draw_phases(rate: Any, errors: Any, phases: dict[str, Any]) -> None:
+    for start, end, colour, _label in SPANS:
+        if start in phases and end in phases:
+            for axis in (rate, errors):
+                axis.axvspan(
+                    phases[start],
+                    max(phases[end], phases[start] + 0.3),
+                    color=colour,
+                    alpha=0.15,
+                    linewidth=0,
+                )
+    if "registered" in phases:
+        rate.annotate(
+            f"{phases['new']} replaces {phases['old']}",
+            (phases["registered"], 0),
+            xytext=(2, 4),
+            textcoords="offset points",
+            fontsize=7,
+            rotation=90,
+        )
+
+
+# --- markdown ---------------------------------------------------------------------------------
+
+
+def section(results: dict[str, Any]) -> str:
+    """The rollout section of results.md, between markers so it can be replaced in place."""
+    plan = results["plan"]
+    check = plan["target_group"]["health_check"]
+    container = plan["container"]
+    negative = results["negative_control"]
+    machine = results["machine"]
+    lines = [
+        SECTION_BEGIN,
+        "## Rolling deploy rehearsal",
+        "",
+        f"Run {machine['generated']} with `{results['command']}` on {machine['cpus']} CPUs, load"
+        f" average {machine['load_average_before'][0]:.2f} before and"
+        f" {machine['load_average_after'][0]:.2f} after (`uptime`: {machine['uptime_after']})."
+        f" The built image ({machine['image'][:19]}), two tasks (buildah {machine['buildah']},"
+        f" UID {container['user']}, read-only root) behind HAProxy {machine['haproxy']} set up"
+        " as the stack's target group and ALB, replaced one at a time as ECS does. Chart:"
+        " [rollout.png](rollout.png); every figure: [rollout.json](rollout.json).",
+        "",
+        f"Stack {results['stack']}, from the program's resources: health check"
+        f" `{check['path']}` every {check['interval']} s (timeout {check['timeout']} s, healthy"
+        f" after {check['healthy_threshold']}, unhealthy after {check['unhealthy_threshold']}),"
+        f" deregistration delay {plan['target_group']['deregistration_delay']} s, idle timeout"
+        f" {plan['load_balancer']['idle_timeout']} s, stopTimeout {container['stop_timeout']} s,"
+        " uvicorn keep-alive"
+        f" {container['environment'].get('UVICORN_TIMEOUT_KEEP_ALIVE', '?')} s and graceful"
+        f" shutdown {container['environment'].get('UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN', '?')} s.",
+        "",
+        "| | requests | failed | failures |",
+        "|---|---|---|---|",
+        f"| rehearsal: {results['replacements']} replacements over {results['load_seconds']:.0f} s"
+        f" | {results['requests']:,} ({results['slow_requests']:,} slow)"
+        f" | {results['failed']} | {_outcomes(results['failures_by_outcome'])} |",
+        f"| negative control: {negative['description']} | {negative['requests']:,}"
+        f" | {negative['failed']:,} | {_outcomes(negative['failures_by_outcome'])} |",
+        "",
+        "Each replacement, seconds since the load started (in flight: requests the old task"
+        " answered that were open at that moment):",
+        "",
+        "| old → new | start | healthy | drain | in flight at drain (slow) | deregistered"
+        " | SIGTERM | exit | clean shutdown |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for phases in [*results["timeline"], negative["timeline"]]:
+        lines.append(_timeline_row(phases))
+    lines += [
+        "",
+        "Still different from Fargate:",
+        "",
+        *[f"- {difference}" for difference in results["differences_from_fargate"]],
+        SECTION_END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _timeline_row(phases: dict[str, Any]) -> str:
+    def at(key: str) -> str:
+        return f"{phases[key]:.1f}" if key in phases else "-"
+
+    drained = phases.get("in_flight_at_drain")
+    in_flight = (
+        f"{drained['answered_by_old_task']} ({drained['slow_answered_by_old_task']})"
+        if drained
+        else "- (no drain)"
+    )
+    exit_at = at("exit") + (" (SIGKILL)" if "sigkill" in phases else "")
+    return (
+        f"| {phases['old']} → {phases['new']} | {at('start')} | {at('healthy')} | {at('drain')}"
+        f" | {in_flight} | {at('deregistered')} | {at('sigterm')} | {exit_at}"
+        f" | {'yes' if phases.get('clean_shutdown') else 'no'} |"
+    )
+
+
+def _outcomes(outcomes: dict[str, int]) -> str:
+    return ", ".join(f"{count:,} {name}" for name, count in sorted(outcomes.items())) or "none"
+
+
+def section_from(directory: Path) -> str:
+    """The section for the rollout.json in `directory`, or "" when there is none."""
+    path = directory / RESULTS_JSON
+    return section(json.loads(path.read_text())) if path.exists() else ""
+
+
+def update_markdown(path: Path, text: str) -> None:
+    """Put the section into results.md: in place of the previous one, else at the end."""
+    current = path.read_text() if path.exists() else ""
+    if SECTION_BEGIN in current and SECTION_END in current:
+        head, _, rest = current.partition(SECTION_BEGIN)
+        _, _, tail = rest.partition(SECTION_END)
+        updated = head + text.rstrip("\n") + tail
+    else:
+        updated = current + ("\n" if current and not current.endswith("\n\n") else "") + text
+    path.write_text(updated)
+
+
+def write(results: dict[str, Any], out: Path) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "json": out / RESULTS_JSON,
+        "chart": out / "rollout.png",
+        "markdown": out / "results.md",
+    }
+    paths["json"].write_text(json.dumps(results, indent=1) + "\n")
+    chart(results, paths["chart"])
+    update_markdown(paths["markdown"], section(results))
+    return paths
