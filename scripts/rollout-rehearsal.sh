@@ -70,8 +70,9 @@ main() {
 	fi
 	log "image $image; rehearsing (this takes minutes: health checks and drains run at the stack's own pace)"
 	cd "$repo"
-	# bench imports the test helpers it reuses (tests/) and the program (infra/) from here.
-	PYTHONPATH="$repo:$repo/policy${PYTHONPATH:+:$PYTHONPATH}" \
+	# bench imports the program (infra/) and the test helpers it reuses (tests/) from here, and
+	# those import the service's app (service/).
+	PYTHONPATH="$repo:$repo/policy:$repo/service${PYTHONPATH:+:$PYTHONPATH}" \
 		exec .venv/bin/python -m bench.rollout --image "$image" "${args[@]}"
 }
 

@@ -19,10 +19,15 @@ import time
 from dataclasses import dataclass
 
 from bench.rollout.balancer import TARGET_HEADER
-from bench.rollout.task_app.paths import SLOW_PATH, SLOW_SECONDS_PARAM
+from tests.service.slow_app import SLOW_PATH
 
 FAST_PATH = "/math/add?i=5&i=10"
 OK = "ok"
+
+
+def slow_request_path(seconds: float) -> str:
+    """tests/service/slow_app.py's slow route, answered after `seconds`."""
+    return f"{SLOW_PATH}?seconds={seconds:g}"
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ class LoadClient:
     async def _main(self) -> None:
         shape = self.shape
         interval = shape.paced_clients / shape.rate
-        slow_path = f"{SLOW_PATH}?{SLOW_SECONDS_PARAM}={shape.slow_seconds:g}"
+        slow_path = slow_request_path(shape.slow_seconds)
         clients = [
             self._client(FAST_PATH, interval, offset=interval * i / shape.paced_clients)
             for i in range(shape.paced_clients)

@@ -33,9 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.rollout.balancer import Balancer, Slot
-from bench.rollout.load import LoadClient, LoadShape, Record
+from bench.rollout.load import FAST_PATH, LoadClient, LoadShape, Record, slow_request_path
 from bench.rollout.stack import StackPlan, load_plan
-from bench.rollout.task_app.paths import MAX_SLOW_SECONDS
 from bench.rollout.tasks import (
     Task,
     create_network_namespace,
@@ -66,8 +65,8 @@ DIFFERENCES_FROM_FARGATE = [
     " part of the read-only root; the app's user cannot write to it either.",
     "The secrets (appSecrets) are not set: ECS resolves them from SSM or Secrets Manager at"
     " start, which needs AWS.",
-    "The task's command serves rehearsal.asgi:app instead of app.main:app: the same app with"
-    " a slow route in front (bench/rollout/task_app).",
+    "The task's command serves slow_app:app instead of app.main:app: the same app with a"
+    " slow route in front (tests/service/slow_app.py, mounted read-only).",
     "HAProxy stands in for the ALB and target group (mapping in bench/rollout/balancer.py); an"
     " ALB may end draining early once a target has no in-flight requests and no connections,"
     " the rehearsal always waits the whole deregistration delay.",
@@ -186,6 +185,10 @@ class Rehearsal:
             time.sleep(self.options.steady_seconds)
         finally:
             records = load.stop()
+        # Read once the load is over: buildah copies the app's output to the log a little
+        # after the process has gone.
+        for phases in [*self.replacements, self.negative]:
+            phases["clean_shutdown"] = self.tasks[phases["old"]].finished_cleanly()
         return records, load_start, negative_start
 
     def _replace(self, old: str, new: str, drain: bool) -> dict[str, Any]:
@@ -247,7 +250,6 @@ class Rehearsal:
             if "exit" not in phases:
                 if not task.running():
                     phases["exit"] = mark("exit", task.name)
-                    phases["clean_shutdown"] = task.finished_cleanly()
                 elif time.monotonic() >= kill_at and "sigkill" not in phases:
                     task.kill()
                     phases["sigkill"] = mark("sigkill", task.name)
@@ -292,7 +294,7 @@ def run(options: Options, log_dir: Path | None = None) -> dict[str, Any]:
     `log_dir`, the tasks' and HAProxy's logs and HAProxy's config are kept there."""
     plan = load_plan(options.stack)
     shape = options.shape
-    if shape.slow_seconds >= plan.deregistration_delay or shape.slow_seconds > MAX_SLOW_SECONDS:
+    if shape.slow_seconds >= plan.deregistration_delay:
         raise RehearsalError(
             f"slow requests of {shape.slow_seconds:g} s cannot drain within the stack's"
             f" deregistration delay of {plan.deregistration_delay} s; use fewer seconds"
@@ -372,7 +374,7 @@ def _results(
             "slow_clients": options.shape.slow_clients,
             "slow_seconds": options.shape.slow_seconds,
             "request_timeout_seconds": options.shape.timeout,
-            "paths": ["/math/add?i=5&i=10", "/rehearsal/slow"],
+            "paths": [FAST_PATH, slow_request_path(options.shape.slow_seconds)],
         },
         "plan": plan.as_json(),
         "machine": machine,

@@ -10,11 +10,14 @@ SECTION_BEGIN = "<!-- rollout rehearsal: written by bench/rollout/report.py -->"
 SECTION_END = "<!-- end of rollout rehearsal -->"
 RESULTS_JSON = "rollout.json"
 
-# Phases of a replacement drawn as spans: (from event, to event, colour, label).
+# Phases of a replacement drawn as spans: (from event, to event, colour, label). A span whose
+# end comes before its start is not drawn (SIGTERM follows deregistration unless the chain is
+# broken, as in the negative control).
 SPANS = (
     ("registered", "healthy", "tab:green", "new task registered, not yet healthy"),
     ("drain", "deregistered", "tab:orange", "old task draining"),
     ("sigterm", "exit", "tab:red", "old task: SIGTERM to exit"),
+    ("sigterm", "deregistered", "purple", "old task still registered after SIGTERM"),
 )
 
 
@@ -28,25 +31,28 @@ def chart(results: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
     series = results["series"]
-    seconds = list(range(len(series["ok"])))
+    # Each count covers the second [k, k + 1): lines at its middle, bars across it.
+    seconds = [k + 0.5 for k in range(len(series["ok"]))]
     figure, (rate, errors) = plt.subplots(
         2, 1, figsize=(12, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
     )
     rate.plot(seconds, series["ok"], color="black", linewidth=1.2, label="answered (2xx), all")
     for task, counts in series["ok_by_task"].items():
         rate.plot(seconds, counts, linewidth=0.8, alpha=0.8, label=f"answered by {task}")
-    errors.bar(seconds, series["failed"], width=1.0, color="tab:red", label="failed")
+    errors.bar(
+        [k - 0.5 for k in seconds], series["failed"], width=1.0, align="edge", color="tab:red"
+    )
     for phases in [*results["timeline"], results["negative_control"]["timeline"]]:
         _draw_phases(rate, errors, phases)
     negative_start = results["negative_start"]
     for axis in (rate, errors):
         axis.axvline(negative_start, color="purple", linestyle="--", linewidth=1)
-    rate.text(
-        negative_start,
-        rate.get_ylim()[1] * 0.97,
+    rate.annotate(
         " negative control",
-        color="purple",
+        (negative_start, 0.93),
+        xycoords=("data", "axes fraction"),
         va="top",
+        color="purple",
         fontsize=8,
     )
     rate.set_ylabel("requests / s")
@@ -77,7 +83,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
 
 def _draw_phases(rate: Any, errors: Any, phases: dict[str, Any]) -> None:
     for start, end, colour, _label in SPANS:
-        if start in phases and end in phases:
+        if start in phases and end in phases and phases[end] > phases[start]:
             for axis in (rate, errors):
                 axis.axvspan(
                     phases[start],
@@ -86,15 +92,15 @@ def _draw_phases(rate: Any, errors: Any, phases: dict[str, Any]) -> None:
                     alpha=0.15,
                     linewidth=0,
                 )
-    if "registered" in phases:
-        rate.annotate(
-            f"{phases['new']} replaces {phases['old']}",
-            (phases["registered"], 0),
-            xytext=(2, 4),
-            textcoords="offset points",
-            fontsize=7,
-            rotation=90,
-        )
+    rate.annotate(
+        f"{phases['new']} replaces {phases['old']}",
+        (phases["start"], 0.99),
+        xycoords=("data", "axes fraction"),
+        xytext=(2, 0),
+        textcoords="offset points",
+        va="top",
+        fontsize=7,
+    )
 
 
 # --- markdown ---------------------------------------------------------------------------------

@@ -5,8 +5,9 @@
 - The task definition's user and environment (`buildah run --user/--env`); secrets are left
   out, since offline nothing can resolve them.
 - The image's CMD (the program sets no command) with one change: its app argument,
-  `app.main:app`, becomes `rehearsal.asgi:app`, the same app with a slow route in front
-  (bench/rollout/task_app, mounted read-only at /app/rehearsal).
+  `app.main:app`, becomes `slow_app:app`, the same app with a slow route in front
+  (tests/service/slow_app.py, the graceful-shutdown tests' wrapper, mounted read-only at
+  /app/slow_app.py, next to the service's package).
 - A read-only root: the container's root filesystem is bind-mounted read-only onto itself
   before the run, so nothing, root included, can write to it.
 - The task's writable volumes (mountPoints) as Fargate makes them: an empty directory owned by
@@ -29,10 +30,11 @@ from pathlib import Path
 from bench.rollout.stack import Container
 from fargate_spec import contract
 from tests.image.image_support import buildah, container_processes
+from tests.support.uvicorn_process import REPO
 
-TASK_APP_DIR = Path(__file__).resolve().parent / "task_app"
-TASK_APP_MOUNT = "/app/rehearsal"
-TASK_APP_MODULE = "rehearsal.asgi:app"
+TASK_APP_FILE = REPO / "tests" / "service" / "slow_app.py"
+TASK_APP_MOUNT = "/app/slow_app.py"
+TASK_APP_MODULE = "slow_app:app"
 # buildah run writes /run/.containerenv into the container (buildah 1.28 run_linux.go), which
 # a read-only root refuses: /run gets a root-owned directory of its own, which the app's user
 # cannot write either.
@@ -53,6 +55,27 @@ def rehearsal_command(image_cmd: list[str], container: Container) -> list[str]:
             " wraps that app to add its slow route"
         )
     return [TASK_APP_MODULE if word == contract.APP_MODULE else word for word in command]
+
+
+def fargate_volume(image_root: Path, path: str, declared: frozenset[str], target: Path) -> Path:
+    """Fargate's bind volume for `path`, made at `target`: empty, owned by root, mode 0755; or,
+    when the image declares `path` a VOLUME, a copy of the image's directory (mode, owner and
+    contents)."""
+    if path not in declared:
+        return empty_volume(target)
+    source = image_root / path.lstrip("/")
+    shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
+    stat = source.stat()
+    os.chown(target, stat.st_uid, stat.st_gid)
+    target.chmod(stat.st_mode & 0o7777)
+    return target
+
+
+def empty_volume(target: Path) -> Path:
+    target.mkdir(mode=0o755, parents=True, exist_ok=True)
+    os.chown(target, 0, 0)
+    target.chmod(0o755)
+    return target
 
 
 @dataclass
@@ -133,8 +156,9 @@ class Task:
         self._root = Path(buildah("mount", self._working).strip())
         # Mount points must exist before the root turns read-only (Docker and ECS create them
         # in the container's writable layer too).
-        for target in (TASK_APP_MOUNT, BUILDAH_RUN_DIR, *self.container.writable_paths):
+        for target in (BUILDAH_RUN_DIR, *self.container.writable_paths):
             (self._root / target.lstrip("/")).mkdir(mode=0o755, parents=True, exist_ok=True)
+        (self._root / TASK_APP_MOUNT.lstrip("/")).touch(mode=0o644)
         if self.container.readonly_root:
             subprocess.run(["mount", "--bind", str(self._root), str(self._root)], check=True)
             self._readonly_bind = True
@@ -144,34 +168,16 @@ class Task:
 
     def _volume_args(self) -> list[str]:
         assert self._root is not None
-        args = ["--volume", f"{TASK_APP_DIR}:{TASK_APP_MOUNT}:ro"]
-        volumes = {path: self._fargate_volume(path) for path in self.container.writable_paths}
+        args = ["--volume", f"{TASK_APP_FILE}:{TASK_APP_MOUNT}:ro"]
+        volumes = {
+            path: fargate_volume(self._root, path, self.image_volumes, self._volume_dir(path))
+            for path in self.container.writable_paths
+        }
         if self.container.readonly_root and BUILDAH_RUN_DIR not in volumes:
-            volumes[BUILDAH_RUN_DIR] = self._empty_directory(BUILDAH_RUN_DIR)
+            volumes[BUILDAH_RUN_DIR] = empty_volume(self._volume_dir(BUILDAH_RUN_DIR))
         for path, source in volumes.items():
             args += ["--volume", f"{source}:{path}:rw"]
         return args
-
-    def _fargate_volume(self, path: str) -> Path:
-        """Fargate's bind volume at `path`: empty, root, 0755; or the image's own directory
-        (mode, owner, contents) when the image declares `path` a VOLUME."""
-        if path not in self.image_volumes:
-            return self._empty_directory(path)
-        assert self._root is not None
-        source = self._root / path.lstrip("/")
-        target = self._volume_dir(path)
-        shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
-        stat = source.stat()
-        os.chown(target, stat.st_uid, stat.st_gid)
-        target.chmod(stat.st_mode & 0o7777)
-        return target
-
-    def _empty_directory(self, path: str) -> Path:
-        target = self._volume_dir(path)
-        target.mkdir(mode=0o755, parents=True, exist_ok=True)
-        os.chown(target, 0, 0)
-        target.chmod(0o755)
-        return target
 
     def _volume_dir(self, path: str) -> Path:
         return self.work_dir / f"{self.name}-volumes" / path.strip("/").replace("/", "_")
