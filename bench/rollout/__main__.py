@@ -10,20 +10,21 @@ run; 64 on a usage error.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 from bench.rollout import report
 from bench.rollout.balancer import BalancerError
-from bench.rollout.load import LoadShape
+from bench.rollout.load import DEFAULT_SHAPE, LoadShape
 from bench.rollout.rehearsal import Options, RehearsalError, run
 from bench.rollout.stack import StackPlanError
 from bench.rollout.tasks import TaskError
 from tests.support.uvicorn_process import REPO
 
 DEFAULT_OUT = REPO / "bench" / "results"
-DEFAULTS = LoadShape()
+DEFAULTS = DEFAULT_SHAPE
 EXIT_USAGE = 64
 
 
@@ -69,11 +70,20 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse(argv)
+    # A stop request (SIGTERM, e.g. from a timeout) unwinds like Ctrl-C, so the tasks, HAProxy
+    # and the network namespaces are removed on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     options = Options(
         stack=args.stack,
         image=args.image,
         replacements=args.replacements,
-        shape=LoadShape(args.rate, args.paced_clients, args.slow_clients, args.slow_seconds),
+        shape=LoadShape(
+            args.rate,
+            args.paced_clients,
+            args.slow_clients,
+            args.slow_seconds,
+            DEFAULTS.timeout,
+        ),
         steady_seconds=args.steady_seconds,
         negative_window=args.negative_window,
     )

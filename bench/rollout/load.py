@@ -14,6 +14,7 @@ balancer's port refused the connection).
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -47,14 +48,22 @@ class Record:
 
 @dataclass(frozen=True)
 class LoadShape:
-    rate: float = 200
+    """How much load, of which kind."""
+
+    rate: float
     """Requests per second over all paced clients."""
-    paced_clients: int = 16
-    slow_clients: int = 4
+    paced_clients: int
+    """Connections that share the rate, each sending at rate / paced_clients."""
+    slow_clients: int
     """Clients that send only slow requests, back to back."""
-    slow_seconds: float = 3.0
-    timeout: float = 65.0
+    slow_seconds: float
+    """How long each slow request takes (the server sleeps that long before answering)."""
+    timeout: float
     """Seconds a request may take in all before it counts as timed out."""
+
+
+# The committed run's load; the rehearsal sets the timeout from the stack's idle timeout.
+DEFAULT_SHAPE = LoadShape(rate=200, paced_clients=16, slow_clients=8, slow_seconds=3, timeout=65)
 
 
 class _StatusError(Exception):
@@ -115,8 +124,7 @@ class LoadClient:
             delay = next_at - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            # Paced: one request per interval, never a burst to catch up after a slow one.
-            next_at = max(next_at + interval, time.monotonic())
+            next_at = next_slot(next_at, interval, time.monotonic())
             start = time.monotonic()
             try:
                 connection, target = await asyncio.wait_for(
@@ -164,6 +172,16 @@ class LoadClient:
             _close(connection)
             return None, headers.get(TARGET_HEADER.lower(), "")
         return connection, headers.get(TARGET_HEADER.lower(), "")
+
+
+def next_slot(previous: float, interval: float, now: float) -> float:
+    """The client's next send time: one interval on, or, after a slow answer, the first slot
+    of its own schedule still ahead. No burst to catch up, and clients keep their offsets, so
+    a stall does not bunch them together."""
+    if interval <= 0:
+        return now
+    missed = max(0, math.ceil((now - previous) / interval) - 1)
+    return previous + (missed + 1) * interval
 
 
 def _headers(head: bytes) -> dict[str, str]:

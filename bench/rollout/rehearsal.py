@@ -33,7 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from bench.rollout.balancer import Balancer, Slot
-from bench.rollout.load import FAST_PATH, LoadClient, LoadShape, Record, slow_request_path
+from bench.rollout.load import (
+    DEFAULT_SHAPE,
+    FAST_PATH,
+    LoadClient,
+    LoadShape,
+    Record,
+    slow_request_path,
+)
 from bench.rollout.stack import StackPlan, load_plan
 from bench.rollout.tasks import (
     Task,
@@ -74,6 +81,8 @@ DIFFERENCES_FROM_FARGATE = [
     " only delays when the old task is drained, so the rehearsal follows the target group's"
     " health check alone.",
     "Two tasks, whatever the stack's desired count; the tasks are replaced one at a time.",
+    "A request sent to a task that no longer listens gets HAProxy's 503; an ALB answers 502."
+    " Either is one failed request.",
     "buildah 1.28 crashes (nil logger) while cleaning up after a run on a read-only root; the"
     " crash comes after the app has exited, and the rehearsal watches the app's own process.",
 ]
@@ -88,7 +97,7 @@ class Options:
     stack: str
     image: str
     replacements: int = 3
-    shape: LoadShape = field(default_factory=LoadShape)
+    shape: LoadShape = DEFAULT_SHAPE
     steady_seconds: float = 5.0
     negative_window: float | None = None
     """Seconds after the control's SIGTERM before the old task is deregistered anyway; None

@@ -11,8 +11,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+
 from bench.rollout.balancer import TARGET_HEADER
-from bench.rollout.load import LoadClient, LoadShape
+from bench.rollout.load import LoadClient, LoadShape, next_slot
 
 OK_RESPONSE = f"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n{TARGET_HEADER}: t9\r\n\r\nok".encode()
 ERROR_RESPONSE = b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n"
@@ -87,3 +89,15 @@ def test_every_outcome_is_recorded_in_order() -> None:
     assert records[0].target == "t9"
     assert records[1].target == ""
     assert all(record.end >= record.start for record in records)
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (10.01, 10.08),  # on time: one interval on
+        (10.50, 10.56),  # after a stall: the first slot of its own schedule still ahead
+        (9.00, 10.08),  # early (the loop never is): still one interval on
+    ],
+)
+def test_paced_client_keeps_its_schedule_after_a_stall(now: float, expected: float) -> None:
+    assert next_slot(10.0, 0.08, now) == pytest.approx(expected)

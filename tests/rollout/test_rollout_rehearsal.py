@@ -51,12 +51,14 @@ TIMEOUT_SECONDS = 600
 @pytest.fixture(scope="module")
 def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     out = tmp_path_factory.mktemp("rollout")
+    # timeout(1) sends SIGTERM, on which the rehearsal removes its tasks, HAProxy and
+    # namespaces before it exits.
+    command = [SCRIPT, STACK, *ARGUMENTS, "--out", out, "--logs", out / "logs"]
     result = subprocess.run(
-        ["bash", str(SCRIPT), STACK, *ARGUMENTS, "--out", str(out), "--logs", str(out / "logs")],
+        ["timeout", "--kill-after=60", str(TIMEOUT_SECONDS), "bash", *map(str, command)],
         capture_output=True,
         text=True,
         check=False,
-        timeout=TIMEOUT_SECONDS,
     )
     if result.returncode == EXIT_TOOLS_MISSING:
         reason = result.stderr.strip().splitlines()[-1]
