@@ -142,6 +142,8 @@ def section(results: dict[str, Any]) -> str:
         f"| negative control: {negative['description']} | {negative['requests']:,}"
         f" | {negative['failed']:,} | {_outcomes(negative['failures_by_outcome'])} |",
         "",
+        _in_flight_note(results),
+        "",
         "Each replacement, seconds since the load started (in flight: requests the old task"
         " answered that were open at that moment):",
         "",
@@ -159,6 +161,28 @@ def section(results: dict[str, Any]) -> str:
         SECTION_END,
     ]
     return "\n".join(lines) + "\n"
+
+
+def _in_flight_note(results: dict[str, Any]) -> str:
+    """What was open when it mattered, and how it ended (counted from the records)."""
+    drained = [p["in_flight_at_drain"] for p in results["timeline"] if "in_flight_at_drain" in p]
+    stopped = [p["in_flight_at_sigterm"] for p in results["timeline"]]
+    negative = results["negative_control"]["timeline"]["in_flight_at_sigterm"]
+    answered, slow = "answered_by_old_task", "slow_answered_by_old_task"
+    return (
+        f"When the old tasks began draining, {_sum(drained, answered)} requests"
+        f" ({_sum(drained, slow)} slow) were open on them and they answered every one;"
+        f" {_sum(drained, 'failed')} requests open at those moments failed. At their SIGTERM,"
+        f" after the drain, {_sum(stopped, answered)} were open on them. In the negative control"
+        f" {negative[answered]} requests ({negative[slow]} slow) were open on the old task at its"
+        " SIGTERM and uvicorn's graceful shutdown answered them; its failures are the requests"
+        " the target group went on sending to that task after it had stopped listening, until"
+        " its health check took it out."
+    )
+
+
+def _sum(entries: list[dict[str, int]], key: str) -> int:
+    return sum(entry[key] for entry in entries)
 
 
 def _timeline_row(phases: dict[str, Any]) -> str:

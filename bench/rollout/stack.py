@@ -98,7 +98,9 @@ class StackPlan:
 
 def load_plan(stack: str) -> StackPlan:
     """The plan for `stack`, or StackPlanError naming what is wrong."""
-    captured = capture_stack(stack)
+    # A preview, as scripts/offline-preview.sh runs it: a real `up` refuses the placeholder
+    # account and ARNs the stack files carry, before registering anything.
+    captured = capture_stack(stack, preview=True)
     if captured.error is not None:
         raise StackPlanError(f"stack '{stack}' cannot be rehearsed:\n{captured.error}")
     return plan_from(captured)

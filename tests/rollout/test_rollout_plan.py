@@ -123,7 +123,15 @@ def test_task_command_without_the_service_app_is_refused() -> None:
 
 
 def _results(failed: int) -> dict:
-    phases = {"old": "t1", "new": "t3", "start": 1.0, "registered": 1.0, "healthy": 20.0}
+    open_then = {"answered_by_old_task": 2, "slow_answered_by_old_task": 1, "failed": 0}
+    phases = {
+        "old": "t1",
+        "new": "t3",
+        "start": 1.0,
+        "registered": 1.0,
+        "healthy": 20.0,
+        "in_flight_at_sigterm": open_then,
+    }
     return {
         "stack": "dev",
         "command": "scripts/rollout-rehearsal.sh dev",
@@ -140,7 +148,15 @@ def _results(failed: int) -> dict:
             "failures_by_outcome": {"http 503": 70},
             "timeline": {**phases, "old": "t2", "new": "t4", "sigterm": 40.0},
         },
-        "timeline": [{**phases, "drain": 20.0, "deregistered": 25.0, "sigterm": 25.0}],
+        "timeline": [
+            {
+                **phases,
+                "drain": 20.0,
+                "deregistered": 25.0,
+                "sigterm": 25.0,
+                "in_flight_at_drain": open_then,
+            }
+        ],
         "plan": load_plan("dev").as_json(),
         "machine": {
             "generated": "2026-11-29 00:00 UTC",
