@@ -373,6 +373,7 @@ def _results(
             "requests": len(negative),
             "failed": sum(r.failed for r in negative),
             "failures_by_outcome": _outcomes(negative),
+            "failures_by_period": _failures_by_period(negative, rehearsal.negative),
             "window_seconds": options.negative_window,
             "timeline": _phases_summary(rehearsal.negative, records, rel),
         },
@@ -412,6 +413,19 @@ def _phases_summary(
                 "failed": sum(r.failed for r in open_then),
             }
     return summary
+
+
+def _failures_by_period(records: list[Record], phases: dict[str, Any]) -> dict[str, int]:
+    """The control's failures by when they happened: before its SIGTERM, open at it, sent
+    while the stopped task was still registered, or sent after it was deregistered."""
+    sigterm, deregistered = phases["sigterm"], phases["deregistered"]
+    failed = [r for r in records if r.failed]
+    return {
+        "ended_before_sigterm": sum(r.end < sigterm for r in failed),
+        "open_at_sigterm": sum(r.start < sigterm <= r.end for r in failed),
+        "sent_while_still_registered": sum(sigterm <= r.start < deregistered for r in failed),
+        "sent_after_deregistration": sum(r.start >= deregistered for r in failed),
+    }
 
 
 def _outcomes(records: list[Record]) -> dict[str, int]:

@@ -167,17 +167,21 @@ def _in_flight_note(results: dict[str, Any]) -> str:
     """What was open when it mattered, and how it ended (counted from the records)."""
     drained = [p["in_flight_at_drain"] for p in results["timeline"] if "in_flight_at_drain" in p]
     stopped = [p["in_flight_at_sigterm"] for p in results["timeline"]]
-    negative = results["negative_control"]["timeline"]["in_flight_at_sigterm"]
+    negative = results["negative_control"]
+    open_then = negative["timeline"]["in_flight_at_sigterm"]
+    period = negative["failures_by_period"]
     answered, slow = "answered_by_old_task", "slow_answered_by_old_task"
     return (
         f"When the old tasks began draining, {_sum(drained, answered)} requests"
         f" ({_sum(drained, slow)} slow) were open on them and they answered every one;"
         f" {_sum(drained, 'failed')} requests open at those moments failed. At their SIGTERM,"
         f" after the drain, {_sum(stopped, answered)} were open on them. In the negative control"
-        f" {negative[answered]} requests ({negative[slow]} slow) were open on the old task at its"
-        " SIGTERM and uvicorn's graceful shutdown answered them; its failures are the requests"
-        " the target group went on sending to that task after it had stopped listening, until"
-        " its health check took it out."
+        f" the old task answered the {open_then[answered]} requests ({open_then[slow]} slow) it"
+        " had open at its SIGTERM (uvicorn's graceful shutdown), and the control's failures"
+        f" were: {period['ended_before_sigterm']} before that SIGTERM,"
+        f" {period['open_at_sigterm']} open at it, {period['sent_while_still_registered']:,}"
+        " sent while the stopped task was still registered (until its health check took it"
+        f" out), {period['sent_after_deregistration']} after."
     )
 
 

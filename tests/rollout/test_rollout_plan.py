@@ -146,6 +146,12 @@ def _results(failed: int) -> dict:
             "requests": 500,
             "failed": 70,
             "failures_by_outcome": {"http 503": 70},
+            "failures_by_period": {
+                "ended_before_sigterm": 0,
+                "open_at_sigterm": 1,
+                "sent_while_still_registered": 69,
+                "sent_after_deregistration": 0,
+            },
             "timeline": {**phases, "old": "t2", "new": "t4", "sigterm": 40.0},
         },
         "timeline": [
@@ -182,6 +188,7 @@ def test_results_section_replaces_its_previous_version(tmp_path: Path) -> None:
     assert text.count(report.SECTION_BEGIN) == text.count(report.SECTION_END) == 1
     assert "| 0 | none |" in text and "3 http 503" not in text
     assert "| 500 | 70 | 70 http 503 |" in text
+    assert "0 before that SIGTERM, 1 open at it, 69 sent while" in text
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="volumes are owned by root, as on Fargate")

@@ -109,6 +109,9 @@ def test_negative_control_loses_requests(rehearsal: tuple[dict, Path]) -> None:
     assert negative["failed"] > 0, negative
     assert negative["requests"] > negative["failed"]
     assert "drain" not in negative["timeline"]
+    # The loss is the broken chain's: nothing failed before the SIGTERM.
+    assert negative["failures_by_period"]["ended_before_sigterm"] == 0
+    assert negative["failures_by_period"]["sent_while_still_registered"] > 0
 
 
 def test_balancer_was_configured_from_the_stack(rehearsal: tuple[dict, Path]) -> None:
