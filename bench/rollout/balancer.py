@@ -194,8 +194,10 @@ class Balancer:
     def hold_down(self, server: str) -> None:
         """A slot whose task has not started yet: DOWN at once, and kept DOWN by its failing
         health checks (nothing listens in its namespace) until its task serves and passes
-        `rise` of them: a registered target's "initial" state. (A server leaving maintenance
-        comes back UP before any check, so slots are never put in maintenance before use.)"""
+        `rise` of them: a registered target's "initial" state. Slots are never put in
+        maintenance before use: a server leaving it comes back UP before any check (HAProxy's
+        src/server.c, srv_clr_admin_flag: "leaving maintenance means that we should
+        immediately turn to UP", health reset to `rise`; seen here with 2.6 too)."""
         self._admin(f"set server {BACKEND}/{server} health down")
 
     def drain(self, server: str) -> None:

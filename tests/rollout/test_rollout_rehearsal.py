@@ -13,8 +13,9 @@ kubernetes-sigs/aws-load-balancer-controller#3270; the ECS rolling update with m
 100 % and maximum 200 % (issue 15's steps, aws.ecs.Service deployment_minimum_healthy_percent
 and deployment_maximum_percent in pulumi-aws 7.51.1); HAProxy 2.6's management guide for the
 runtime API (`set server ... health down`, `state drain`, `state maint`, `shutdown sessions
-server`); buildah 1.28 run_linux.go (containers/buildah) for /run/.containerenv, which a
-read-only root refuses.
+server`) and src/server.c's srv_clr_admin_flag (a server leaving maintenance is UP before
+any check, so slots are held DOWN instead); buildah 1.28 run_linux.go (containers/buildah)
+for /run/.containerenv, which a read-only root refuses.
 """
 
 from __future__ import annotations
