@@ -20,6 +20,15 @@ SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 VPC_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 
+IAM_ROLE = "aws:iam/role:Role"
+VPC = "aws:ec2/vpc:Vpc"
+AWSX_VPC = "awsx:ec2:Vpc"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+WEB_ACL_ASSOCIATIONS = (
+    "aws:wafv2/webAclAssociation:WebAclAssociation",
+    "aws:wafregional/webAclAssociation:WebAclAssociation",
+)
+
 # Every resource shape that carries container definitions.
 TASK_BEARERS = (TASK_DEFINITION, AWSX_FARGATE_TASK_DEFINITION, AWSX_FARGATE_SERVICE)
 SERVICES = (SERVICE, AWSX_FARGATE_SERVICE)
@@ -36,6 +45,11 @@ _KINDS = {
     SECURITY_GROUP: "security group",
     SECURITY_GROUP_RULE: "security group rule",
     VPC_INGRESS_RULE: "security group ingress rule",
+    IAM_ROLE: "role",
+    VPC: "VPC",
+    AWSX_VPC: "VPC",
+    FLOW_LOG: "flow log",
+    **dict.fromkeys(WEB_ACL_ASSOCIATIONS, "web ACL association"),
 }
 
 

@@ -31,6 +31,7 @@ TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 LISTENER = "aws:lb/listener:Listener"
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 REPOSITORY = "aws:ecr/repository:Repository"
+IMAGE_BUILD = "docker-build:index:Image"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 
 Edit = Callable[[dict[str, Any]], dict[str, Any]]
@@ -362,7 +363,7 @@ MUTATIONS += [
         n.SHUTDOWN,
         container(command=["uvicorn", "app.main:app", "--timeout-keep-alive", "30"]),
     ),
-    Mutation("image-amd64", n.ARCHITECTURE, edit("awsx:ecr:Image", props(platform="linux/amd64"))),
+    Mutation("image-amd64", n.ARCHITECTURE, edit(IMAGE_BUILD, props(platforms=["linux/amd64"]))),
     Mutation(
         "spot-old-platform",
         n.ARCHITECTURE,
@@ -393,9 +394,60 @@ MUTATIONS += [
     Mutation(
         "image-platform-unknown",
         n.ARCHITECTURE,
-        edit("awsx:ecr:Image", props(platform="linux/arm/v7")),
+        edit(IMAGE_BUILD, props(platforms=["linux/arm/v7"])),
     ),
     Mutation("exemption-active", n.ACTIVE, tag(TASK, EXEMPT_NON_ROOT, f"{SOON} vendor image")),
+]
+
+
+def remove(type_token: str) -> Mutate:
+    """Drop every resource of `type_token` from the stack."""
+
+    def mutate(resources: list[Resource]) -> list[Resource]:
+        kept = [r for r in resources if r.type != type_token]
+        assert len(kept) < len(resources), f"the program has no {type_token} to remove"
+        return kept
+
+    return mutate
+
+
+BARE_ECS_TASKS_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+UNGUARD_TASK_ROLE = edit(
+    "aws:iam/role:Role",
+    props(assumeRolePolicy=BARE_ECS_TASKS_TRUST),
+    lambda r: r.name == "fastapi-task-role",
+)
+
+MUTATIONS += [
+    Mutation(
+        "access-logs-off", n.ACCESS_LOGS, edit(LOAD_BALANCER, nested("accessLogs", enabled=False))
+    ),
+    Mutation("access-logs-dropped", n.ACCESS_LOGS, edit(LOAD_BALANCER, props(accessLogs=DROP))),
+    Mutation("flow-log-removed", n.FLOW_LOGS, remove("aws:ec2/flowLog:FlowLog")),
+    Mutation(
+        "flow-log-accept-only",
+        n.FLOW_LOGS,
+        edit("aws:ec2/flowLog:FlowLog", props(trafficType="ACCEPT")),
+    ),
+    Mutation(
+        "web-acl-association-removed",
+        n.WEB_ACL,
+        remove("aws:wafv2/webAclAssociation:WebAclAssociation"),
+    ),
+    Mutation("task-role-unguarded", n.TRUST, UNGUARD_TASK_ROLE),
+    Mutation("task-role-unguarded-staging", n.TRUST, UNGUARD_TASK_ROLE, stack="staging"),
 ]
 
 
