@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.image_bench import STDLIB_WITHOUT_BYTECODE
+from bench.rollout import report as rollout_report
 from bench.servers import ADD_PATH
 from bench.service_bench import FRAMEWORK_FLOOR, ONE_CPU, SHARED_CPUS, paired_ratio
 from tests.support.uvicorn_process import LIVENESS_URL_PATH
@@ -682,7 +683,9 @@ def write(results: dict[str, Any], out: Path) -> dict[str, Path]:
         "chart": out / "results.png",
     }
     paths["json"].write_text(json.dumps(results, indent=2) + "\n")
-    paths["markdown"].write_text(markdown(results))
+    # The rollout rehearsal's section (scripts/rollout-rehearsal.sh) survives a benchmark run.
+    rollout = rollout_report.section_from(out)
+    paths["markdown"].write_text(markdown(results) + (f"\n{rollout}" if rollout else ""))
     chart(results, paths["chart"])
     return paths
 
