@@ -15,10 +15,10 @@ page cache may be cold then). `buildah run` of `true`, timed alongside, is the c
 alone: the same for both apps, it is in both figures.
 
 A third start, ours in a second working container whose standard library has no bytecode, is
-the image as it would be on the official python base: docker-library/python's build deletes
-every *.pyc under /usr/local, while the local stand-in base (scripts/image/stand-ins.sh) runs
-Debian's python with Debian's precompiled files. With PYTHONDONTWRITEBYTECODE (and ECS's
-read-only root filesystem) such an image compiles the standard library at every start.
+the image as it would be without its runtime stage's compile step: docker-library/python's
+build deletes every *.pyc under /usr/local (the local stand-in base, scripts/image/stand-ins.sh,
+does the same), and with PYTHONDONTWRITEBYTECODE (and ECS's read-only root filesystem) such an
+image compiles the standard library at every start.
 """
 
 from __future__ import annotations
