@@ -360,10 +360,12 @@ def stack_policy(
             resources = stack_resources(args.resources)
             config = read_knobs(name, knobs, args.get_config())
             check(resources, config, findings)
-            by_urn = {resource.urn: resource for resource in resources}
+            by_urn: dict[str, Any] = {}  # indexed on the first violation, if there is one
 
             def tags_of(urn: str | None) -> Any:
                 # Read only for the resources a violation names, not the whole stack's tags.
+                if not by_urn:
+                    by_urn.update((resource.urn, resource) for resource in resources)
                 resource = by_urn.get(urn) if urn is not None else None
                 return resource.props.get("tags") if resource is not None else None
 
