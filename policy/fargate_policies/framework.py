@@ -230,10 +230,11 @@ class Subject(Described):
     name: str
     props: dict[str, Any]
     knobs: dict[str, Any]
+    parent: str | None = None  # the parent's URN: names the awsx component that made it
 
     @property
     def owner(self) -> str:  # type: ignore[override]
-        return describe_resource(self.resource_type, self.name)
+        return describe_resource(self.resource_type, self.name, self.parent)
 
 
 ResourceCheck = Callable[[Subject, Findings], None]
@@ -295,7 +296,8 @@ def resource_policy(
                 return
             props, config = plain_props(args.props), read_knobs(name, knobs, args.get_config())
             findings = Findings()
-            check(Subject(args.resource_type, args.name, props, config), findings)
+            parent = getattr(args.opts, "parent", None) if args.opts is not None else None
+            check(Subject(args.resource_type, args.name, props, config, parent), findings)
             report(name, findings, report_violation, lambda _urn: props.get("tags"))
 
         doc = PolicyDoc(name, _description(check), level, knobs, resource_types, check)

@@ -39,6 +39,30 @@ _KINDS = {
 }
 
 
-def describe_resource(resource_type: str, name: str) -> str:
-    """'task definition 'web'': the kind of resource and its Pulumi name, for messages."""
-    return f"{_KINDS.get(resource_type, resource_type)} '{name}'"
+def awsx_component(parent_urn: str | None) -> str | None:
+    """The awsx component the user wrote that created a resource, from the resource's parent URN
+    ("awsx:ecs:FargateService 'web'"), or None for a resource the program registered itself.
+
+    A URN's type part chains its ancestors' types (`awsx:ecs:FargateService$awsx:ecs:
+    FargateTaskDefinition`); the first awsx type is the component the program created. Only the
+    parent's own name is in the URN, and awsx names its nested components after the one the
+    program created (fargateService.ts: `new FargateTaskDefinition(name, ...)`), so it is that
+    component's name too.
+    """
+    if not parent_urn:
+        return None
+    parts = parent_urn.split("::")
+    if len(parts) < 4:
+        return None
+    chain, name = parts[2].split("$"), "::".join(parts[3:])
+    component = next((kind for kind in chain if kind.startswith("awsx:")), None)
+    return f"{component} '{name}'" if component else None
+
+
+def describe_resource(resource_type: str, name: str, parent: str | None = None) -> str:
+    """'task definition 'web'': the kind of resource and its Pulumi name, for messages; for a
+    resource an awsx component created, also the component the user wrote ("task definition
+    'web' (created by awsx:ecs:FargateService 'web')"), where the fix goes."""
+    described = f"{_KINDS.get(resource_type, resource_type)} '{name}'"
+    component = awsx_component(parent)
+    return f"{described} (created by {component})" if component else described

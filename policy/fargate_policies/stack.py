@@ -30,7 +30,7 @@ class StackResource:
 
     @property
     def owner(self) -> str:
-        return rt.describe_resource(self.resource_type, self.name)
+        return rt.describe_resource(self.resource_type, self.name, self.parent)
 
     def not_known(self, key: str) -> str:
         return f"{key} of {self.owner} is not known until the update runs"
