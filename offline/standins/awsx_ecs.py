@@ -191,7 +191,8 @@ def _log_group(
         raise pulumi.InputPropertyError(
             "logGroup", "Can't define log group args if specifying an existing log group name"
         )
-    region = aws.get_region_output(opts=pulumi.InvokeOptions(parent=parent)).name
+    # awsx reads the result's `name`, which pulumi-aws 7 deprecates for `region` (same value).
+    region = aws.get_region_output(opts=pulumi.InvokeOptions(parent=parent)).region
     if existing is not None:
         if existing.get("arn"):
             return None, pulumi.Output.from_input(existing["arn"]).apply(_log_group_from_arn)

@@ -41,6 +41,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
+from fargate_policies import resource_types as rt
 from fargate_policies.exemptions import EXEMPTION_POLICIES, active_exemption
 from fargate_policies.resource_types import describe_resource
 from fargate_policies.stack import stack_resources
@@ -294,6 +295,8 @@ def resource_policy(
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
             if args.resource_type not in resource_types:
                 return
+            if rt.without_inputs(args.resource_type, args.props):
+                return  # its children are analyzed, and their findings name it
             props, config = plain_props(args.props), read_knobs(name, knobs, args.get_config())
             findings = Findings()
             parent = getattr(args.opts, "parent", None) if args.opts is not None else None

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 SERVICE = "aws:ecs/service:Service"
 AWSX_FARGATE_SERVICE = "awsx:ecs:FargateService"
@@ -19,6 +21,30 @@ ECR_REPOSITORIES = ("aws:ecr/repository:Repository", "awsx:ecr:Repository")
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 VPC_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+
+# What the engine shows the pack of an awsx component: never its inputs. A remote component goes
+# to its provider's Construct, not through the step generator that calls analyzers (pulumi
+# pkg/resource/deploy/source_eval.go, RegisterResource with remote=true), and awsx registers the
+# component itself with no input properties (the Node SDK's ComponentResource sends none). So a
+# resource policy gets `{}` and a stack policy the outputs awsx registers (these keys). The
+# children awsx creates (aws:ecs:TaskDefinition, aws:ecs:Service, ...) carry every checkable
+# value, and their findings name the component (describe_resource). Props beyond these keys are
+# a component's inputs (Pulumi's unit-test mocks pass them), and are read as such.
+AWSX_COMPONENT_OUTPUTS: dict[str, frozenset[str]] = {
+    AWSX_FARGATE_SERVICE: frozenset({"service", "taskDefinition"}),
+    AWSX_FARGATE_TASK_DEFINITION: frozenset(
+        {"taskDefinition", "logGroup", "taskRole", "executionRole", "loadBalancers"}
+    ),
+    "awsx:ecr:Repository": frozenset({"repository", "lifecyclePolicy", "url"}),
+}
+
+
+def without_inputs(resource_type: str, props: Mapping[str, object]) -> bool:
+    """Whether `props` is the engine's view of an awsx component (no inputs to check); reads
+    only the keys."""
+    outputs = AWSX_COMPONENT_OUTPUTS.get(resource_type)
+    return outputs is not None and set(props.keys()) <= outputs
+
 
 # Every resource shape that carries container definitions.
 TASK_BEARERS = (TASK_DEFINITION, AWSX_FARGATE_TASK_DEFINITION, AWSX_FARGATE_SERVICE)

@@ -48,6 +48,8 @@ def stack_resources(resources: Iterable[Any]) -> list[StackResource]:
     """Plain `StackResource`s from the SDK's `PolicyResource`s (never raises on unknowns)."""
     converted = []
     for resource in resources:
+        if rt.without_inputs(resource.resource_type, resource.props):
+            continue  # an awsx component's outputs: its children are in the stack themselves
         parent = getattr(resource, "parent", None)
         dependencies: Mapping[str, Any] = getattr(resource, "property_dependencies", {}) or {}
         converted.append(

@@ -1,0 +1,155 @@
+"""The Python side of scripts/check-program.sh: which virtualenv runs a team's program, what to
+tell the team about its pins, and the scratch copy of its project file.
+
+    python program_env.py venv PROGRAM_DIR STATE_DIR   -> prints the virtualenv to use
+    python program_env.py project SRC_YAML DEST_YAML VENV  -> copies Pulumi.yaml, virtualenv set
+
+`venv`: the program's requirements.txt is read with `packaging`. Requirements on the Pulumi SDKs
+whose plugins the stand-ins replace (pulumi, pulumi-aws, pulumi-awsx, pulumi-docker,
+pulumi-docker-build) are always met with this repository's pins, because the stand-ins reproduce
+exactly those versions; a program that asks for others is told so on stderr. When every other
+requirement is already met by this repository's .venv, that is the virtualenv; otherwise a
+scratch one under STATE_DIR/venvs/<hash> gets this repository's requirements.txt plus the
+program's other requirements (made once per set of requirements).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import venv
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+REPO = Path(__file__).resolve().parents[2]
+OUR_VENV = REPO / ".venv"
+STANDIN_SDKS = ("pulumi", "pulumi-aws", "pulumi-awsx", "pulumi-docker", "pulumi-docker-build")
+
+
+def log(message: str) -> None:
+    print(f"[check-program] {message}", file=sys.stderr)
+
+
+def read_requirements(program: Path) -> list[Requirement]:
+    path = program / "requirements.txt"
+    if not path.is_file():
+        log(f"{program} has no requirements.txt: running it with this repository's virtualenv")
+        return []
+    found = []
+    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("-"):
+            log(f"{path}:{number}: pip option {line!r} is not followed by the check; ignored")
+            continue
+        try:
+            found.append(Requirement(line))
+        except InvalidRequirement as error:
+            raise SystemExit(f"[check-program] error: {path}:{number}: {error}") from None
+    return found
+
+
+def installed(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def split(requirements: list[Requirement]) -> list[Requirement]:
+    """Tell the team about its SDK pins; return the requirements our .venv does not meet."""
+    unmet = []
+    for requirement in requirements:
+        name = canonicalize_name(requirement.name)
+        version = installed(name)
+        if name in STANDIN_SDKS:
+            if version is None or not requirement.specifier.contains(version, prereleases=True):
+                log(
+                    f"the program asks for {requirement}; it is checked with this repository's "
+                    f"{name} {version} (the version the offline stand-ins reproduce). Results "
+                    "can differ where the two versions differ."
+                )
+            continue
+        if version is None or not requirement.specifier.contains(version, prereleases=True):
+            unmet.append(requirement)
+    return unmet
+
+
+def scratch_venv(state: Path, unmet: list[Requirement]) -> Path:
+    listed = sorted(str(requirement) for requirement in unmet)
+    ours = (REPO / "requirements.txt").read_text()
+    key = hashlib.sha256("\n".join([ours, *listed]).encode()).hexdigest()[:16]
+    target = state / "venvs" / key
+    done = target / ".check-program-complete"
+    if done.is_file():
+        return target
+    log(f"installing the program's own requirements ({', '.join(listed)}) into {target}")
+    venv.create(target, with_pip=True, clear=True)
+    python = str(target / "bin" / "python")
+    pins = [
+        line.replace("-e ./spec", f"-e {REPO / 'spec'}")
+        for line in ours.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    command = [python, "-m", "pip", "install", "--quiet", *_args(pins), *listed]
+    subprocess.run(command, check=True, stdout=sys.stderr)
+    done.write_text("\n".join(listed) + "\n")
+    return target
+
+
+def _args(pins: list[str]) -> list[str]:
+    args: list[str] = []
+    for pin in pins:
+        args += pin.split(" ", 1) if pin.startswith("-e ") else [pin]
+    return args
+
+
+def choose_venv(program: Path, state: Path) -> Path:
+    unmet = split(read_requirements(program))
+    if not unmet:
+        return OUR_VENV
+    log(
+        "this repository's virtualenv lacks "
+        + ", ".join(str(requirement) for requirement in unmet)
+        + ": using a scratch virtualenv"
+    )
+    return scratch_venv(state, unmet)
+
+
+def write_project(source: Path, destination: Path, virtualenv: Path) -> None:
+    """The program's Pulumi.yaml with its runtime pointed at `virtualenv` (pip toolchain)."""
+    project = yaml.safe_load(source.read_text()) or {}
+    runtime = project.get("runtime") or "python"
+    if isinstance(runtime, str):
+        runtime = {"name": runtime}
+    if runtime.get("name") != "python":
+        raise SystemExit(
+            f"[check-program] error: {source} is a {runtime.get('name')!r} program; "
+            "check-program.sh runs Python programs"
+        )
+    options = dict(runtime.get("options") or {})
+    options.update(toolchain="pip", virtualenv=str(virtualenv))
+    runtime["options"] = options
+    project["runtime"] = runtime
+    destination.write_text(yaml.safe_dump(project, sort_keys=False))
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) == 3 and argv[0] == "venv":
+        print(choose_venv(Path(argv[1]), Path(argv[2])))
+        return 0
+    if len(argv) == 4 and argv[0] == "project":
+        write_project(Path(argv[1]), Path(argv[2]), Path(argv[3]))
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
