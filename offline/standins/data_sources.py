@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from offline.standins import fake_aws
+from offline.standins.default_vpc import CIDR as DEFAULT_CIDR
 from offline.standins.default_vpc import SECURITY_GROUP_NAME, DefaultSubnet, default_vpc
 
 
@@ -36,7 +37,7 @@ Filters = Mapping[str, Callable[[Record], Sequence[str]]]
 def _no_match(kind: str) -> NoMatchError:
     return NoMatchError(
         f"no matching {kind} found (offline stand-in: the fake account {fake_aws.ACCOUNT_ID} "
-        f"holds only each region's default VPC {default_vpc('<region>').cidr_block}, its "
+        f"holds only each region's default VPC {DEFAULT_CIDR}, its "
         "default subnets and its 'default' security group)"
     )
 
