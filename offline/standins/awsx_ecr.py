@@ -7,12 +7,14 @@ passes `region` to the lifecycle policy, before v3.8.0). Children of the compone
 `lifecyclePolicy.skip` an `aws:ecr:LifecyclePolicy <name in lower case>` whose document expires
 untagged images beyond one (awsx's default rule) or the given rules, an "any" rule placed last.
 awsx adds no scanning or tag-immutability default: ECR's own (no scan on push, MUTABLE) apply.
-The document goes on the wire as the object awsx passes; the real provider turns it into a JSON
-string in its Check, which the stand-in does not.
+awsx passes the document as an object and the provider's Check turns it into a JSON string
+(pulumi-aws maps the input with TransformJSONDocument: Go's json.Marshal, keys sorted); the
+stand-in registers that string.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,8 +52,23 @@ def construct_repository(
 
 def _document(rules: Any) -> Any:
     if rules is None:
-        return _convert(DEFAULT_RULES)
-    return pulumi.Output.from_input(rules).apply(_convert)
+        return _json(_convert(DEFAULT_RULES))
+    return pulumi.Output.from_input(rules).apply(lambda given: _json(_convert(given)))
+
+
+def _json(document: dict[str, Any]) -> str:
+    return json.dumps(_whole_numbers(document), separators=(",", ":"), sort_keys=True)
+
+
+def _whole_numbers(value: Any) -> Any:
+    """Numbers arrive from the engine as floats; the document holds integers."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    return value
 
 
 def _convert(rules: list[Mapping[str, Any]]) -> dict[str, Any]:

@@ -115,8 +115,10 @@ container = {
     },
 }
 if compliant:
-    container["environment"] = [{"name": "STRIPE_API_KEY_SECRET_ARN", "value": "billing/stripe"}]
+    stripe = f"arn:aws:secretsmanager:{region}:123456789012:secret:billing/stripe"
     container.update(
+        environment=[],
+        secrets=[{"name": "STRIPE_API_KEY", "valueFrom": stripe}],
         user="1000:1000",
         readonlyRootFilesystem=True,
         stopTimeout=30,

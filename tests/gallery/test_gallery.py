@@ -1,0 +1,234 @@
+"""The gallery: Fargate programs written the way other teams write them, each checked offline
+with the policy pack by `scripts/check-program.sh` (prod pack config), its exact findings
+asserted as (level, policy, resource).
+
+- awsx-template: Pulumi's container-aws-python template (ALB, ECR repository, image built from
+  ./app, FargateService with a public IP in the default VPC);
+- awsx-sidecar: a FargateService with a `containers` map (app + Envoy sidecar) whose memory awsx
+  fills in (fargate_spec.awsx_sizing, from awsx/ecs/fargateMemoryAndCpu.ts);
+- default-vpc-plain: plain pulumi_aws in the default VPC read through getVpc/getSubnets/
+  getSubnet, getIamPolicyDocument for the trust policy, a public IP;
+- prebuilt-image: a Docker Hub image (tiangolo's gunicorn image) on awsx's FargateTaskDefinition,
+  FargateService and DefaultVpc.
+
+Each has a stack "team" (as written) and "compliant" (passes prod). The awsx children are the
+stand-ins of offline/standins/awsx_*.py, built as pulumi-awsx's awsx/ecs/fargateService.ts,
+fargateTaskDefinition.ts, containers.ts, lb/applicationLoadBalancer.ts, ecr/repository.ts and
+ec2/defaultVpc.ts build them. The engine never shows the pack an awsx component's inputs (pulumi
+pkg/resource/deploy/source_eval.go: a remote component goes to Construct, not to the analyzers),
+so every finding is on a child and names the component the program created.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from tests.offline.test_offline_preview import VIOLATION, pulumi_cli  # noqa: F401 (fixture)
+
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+CHECK = ROOT / "scripts" / "check-program.sh"
+M, A = "mandatory", "advisory"
+STACK = "pulumi:pulumi:Stack"  # stack policies report on the stack resource (its name varies)
+# The container rules that only say "can't run policy ... during preview" when the task's
+# containerDefinitions are unknown (an image built in the same program).
+CONTAINER_RULES_SKIPPED = [
+    "ecs-container-awslogs",
+    "ecs-container-health-check",
+    "ecs-container-no-plaintext-secrets",
+    "ecs-container-non-root",
+    "ecs-container-not-privileged",
+    "ecs-container-read-only-root-fs",
+    "ecs-container-resources-fit-task",
+    "ecs-container-single-process",
+    "ecs-fargate-task-size",
+    "ecs-task-definition-readable",
+]
+
+pytestmark = [pytest.mark.cli, pytest.mark.slow]
+
+
+def _check(*args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        ["bash", CHECK, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ),
+        timeout=1800,
+        check=False,
+    )
+    print(result.stdout, result.stderr)  # the engine's own report, shown when a test fails
+    return result
+
+
+@cache
+def checked(program: str, stack: str) -> subprocess.CompletedProcess:
+    return _check(str(PROGRAMS / program), stack)
+
+
+def findings(output: str) -> list[tuple[str, str, str]]:
+    policies = output.split("\nPolicies:", 1)[-1].split("\nDiagnostics:", 1)[0]
+    return sorted(
+        (m["level"], m["policy"], STACK if m["on"].startswith(STACK) else m["on"])
+        for m in VIOLATION.finditer(policies)
+    )
+
+
+# The template builds its image in the same program, so its task's containerDefinitions (and the
+# cpu/memory awsx computes from them, and the service's loadBalancers) are unknown in a preview:
+# those rules say so as advisory notes, in the team's version and the compliant one alike.
+TEMPLATE_UNKNOWN_IN_PREVIEW = [
+    *[(A, rule, "aws:ecs:TaskDefinition: service") for rule in CONTAINER_RULES_SKIPPED],
+    (A, "ecs-service-architecture", STACK),
+    (A, "ecs-service-health-check-grace-period", "aws:ecs:Service: service"),
+]
+
+EXPECTED: dict[tuple[str, str], list[tuple[str, str, str]]] = {
+    ("awsx-template", "team"): [
+        *TEMPLATE_UNKNOWN_IN_PREVIEW,
+        (M, "alb-drop-invalid-headers", "aws:lb:LoadBalancer: loadbalancer"),
+        (M, "alb-http-redirects-to-https", "aws:lb:Listener: loadbalancer-0"),
+        (M, "alb-target-group-health-check", "aws:lb:TargetGroup: loadbalancer"),
+        (M, "ecr-repository-immutable-tags", "aws:ecr:Repository: repo"),
+        (M, "ecr-repository-scan-on-push", "aws:ecr:Repository: repo"),
+        (M, "ecs-service-circuit-breaker", "aws:ecs:Service: service"),  # enable
+        (M, "ecs-service-circuit-breaker", "aws:ecs:Service: service"),  # rollback
+        (M, "ecs-service-no-public-ip", "aws:ecs:Service: service"),
+    ],
+    ("awsx-template", "compliant"): TEMPLATE_UNKNOWN_IN_PREVIEW,
+    ("awsx-sidecar", "team"): [
+        (M, "ecs-container-health-check", "aws:ecs:TaskDefinition: orders"),
+        (M, "ecs-container-non-root", "aws:ecs:TaskDefinition: orders"),  # app
+        (M, "ecs-container-non-root", "aws:ecs:TaskDefinition: orders"),  # envoy
+        (M, "ecs-container-read-only-root-fs", "aws:ecs:TaskDefinition: orders"),  # app
+        (M, "ecs-container-read-only-root-fs", "aws:ecs:TaskDefinition: orders"),  # envoy
+        (M, "ecs-fargate-task-size", "aws:ecs:TaskDefinition: orders"),
+    ],
+    ("awsx-sidecar", "compliant"): [],
+    ("default-vpc-plain", "team"): [
+        (A, "ecs-service-health-check-consistency", STACK),
+        (M, "alb-drop-invalid-headers", "aws:lb:LoadBalancer: billing"),
+        (M, "alb-http-redirects-to-https", "aws:lb:Listener: billing-http"),
+        (M, "alb-target-group-health-check", "aws:lb:TargetGroup: billing"),
+        (M, "ecs-container-health-check", "aws:ecs:TaskDefinition: billing"),
+        (M, "ecs-container-no-plaintext-secrets", "aws:ecs:TaskDefinition: billing"),
+        (M, "ecs-container-non-root", "aws:ecs:TaskDefinition: billing"),
+        (M, "ecs-container-read-only-root-fs", "aws:ecs:TaskDefinition: billing"),
+        (M, "ecs-service-circuit-breaker", "aws:ecs:Service: billing"),
+        (M, "ecs-service-circuit-breaker", "aws:ecs:Service: billing"),
+        (M, "ecs-service-health-check-grace-period", "aws:ecs:Service: billing"),
+        (M, "ecs-service-ingress-from-alb-only", "aws:ec2:SecurityGroup: billing-tasks"),
+        (M, "ecs-service-no-public-ip", "aws:ecs:Service: billing"),
+    ],
+    ("default-vpc-plain", "compliant"): [],
+    ("prebuilt-image", "team"): [
+        (M, "ecs-container-health-check", "aws:ecs:TaskDefinition: api"),
+        (M, "ecs-container-non-root", "aws:ecs:TaskDefinition: api"),
+        (M, "ecs-container-read-only-root-fs", "aws:ecs:TaskDefinition: api"),
+        (M, "ecs-container-single-process", "aws:ecs:TaskDefinition: api"),
+        (M, "ecs-service-no-public-ip", "aws:ecs:Service: api"),
+    ],
+    ("prebuilt-image", "compliant"): [],
+}
+
+
+@pytest.mark.parametrize(("program", "stack"), sorted(EXPECTED))
+def test_each_program_previews_with_its_exact_findings(program, stack):
+    result = checked(program, stack)
+    expected = sorted(EXPECTED[(program, stack)])
+    assert findings(result.stdout) == expected
+    mandatory = any(level == M for level, _, _ in expected)
+    assert (result.returncode != 0) == mandatory
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("program", "stack"), sorted(EXPECTED))
+def test_findings_land_once_on_what_awsx_created_naming_the_component(program, stack):
+    """No finding on an awsx component itself (the pack sees only its outputs); every finding on
+    a resource an awsx component created names that component."""
+    output = checked(program, stack).stdout
+    assert not [f for f in findings(output) if f[2].startswith("awsx:")]
+    awsx_children = {"awsx-template": "service", "awsx-sidecar": "orders", "prebuilt-image": "api"}
+    if program in awsx_children and findings(output):
+        assert "(created by awsx:ecs:" in output
+
+
+def test_the_task_size_finding_says_what_awsx_filled_in():
+    output = checked("awsx-sidecar", "team").stdout
+    assert (
+        "Task definition 'orders' (created by awsx:ecs:FargateService 'orders') must use a valid "
+        "Fargate task size: memory 4096 MiB is not valid with cpu 4096"
+    ) in output
+    assert (
+        "awsx fills in memory 4096 MiB when awsx:ecs:FargateService 'orders' leaves it unset (the "
+        "cheapest size of awsx's own table for its containers' 1280 CPU units and 384 MiB is "
+        "2048/4096, whatever the other value): set both cpu and memory on "
+        "awsx:ecs:FargateService 'orders'."
+    ) in output
+
+
+@pytest.mark.parametrize(
+    ("program", "pin", "ours"),
+    [
+        ("default-vpc-plain", "pulumi-aws==6.83.0", "pulumi-aws 7.51.1"),
+        ("prebuilt-image", "pulumi-awsx==2.22.0", "pulumi-awsx 3.11.0"),
+    ],
+)
+def test_a_program_pinned_to_other_versions_is_checked_with_ours_and_told_so(program, pin, ours):
+    result = checked(program, "team")
+    assert f"the program asks for {pin}; it is checked with this repository's {ours}" in (
+        result.stderr
+    )
+
+
+def test_the_awsx_template_plans_the_children_awsx_builds():
+    """awsx's names and parents: the service's task definition, roles, log group and default
+    security group under the FargateService; the ALB's group, balancer, target group and
+    listener; the lower-cased repository and its lifecycle policy."""
+    output = checked("awsx-template", "team").stdout
+    planned = set(re.findall(r"^\s*\+\s+(\S+:\S+:\S+)\s+(\S+)\s+create\b", output, re.M))
+    assert {
+        ("awsx:ecs:FargateService", "service"),
+        ("awsx:ecs:FargateTaskDefinition", "service"),
+        ("aws:cloudwatch:LogGroup", "service"),
+        ("aws:iam:Role", "service-task"),
+        ("aws:iam:Role", "service-execution"),
+        ("aws:iam:RolePolicyAttachment", "service-execution-9a42f520"),
+        ("aws:ecs:TaskDefinition", "service"),
+        ("aws:ec2:SecurityGroup", "service-sg"),
+        ("aws:ecs:Service", "service"),
+        ("awsx:lb:ApplicationLoadBalancer", "loadbalancer"),
+        ("aws:ec2:SecurityGroup", "loadbalancer"),
+        ("aws:lb:LoadBalancer", "loadbalancer"),
+        ("aws:lb:TargetGroup", "loadbalancer"),
+        ("aws:lb:Listener", "loadbalancer-0"),
+        ("awsx:ecr:Repository", "repo"),
+        ("aws:ecr:Repository", "repo"),
+        ("aws:ecr:LifecyclePolicy", "repo"),
+    } <= planned
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/nonexistent"], "'/nonexistent' is not a Pulumi project directory"),
+        ([str(PROGRAMS / "awsx-sidecar")], "has several stacks (compliant, team); name the one"),
+        ([str(PROGRAMS / "awsx-sidecar"), "qa"], "stack 'qa' does not exist"),
+        (
+            ["--pack-config", "nope", str(PROGRAMS / "awsx-sidecar"), "team"],
+            "pack config 'nope' is neither a file nor one of: dev, prod, staging",
+        ),
+        (["--frobnicate", "x"], "unknown option '--frobnicate'"),
+    ],
+)
+def test_bad_arguments_are_refused_before_anything_runs(args, message):
+    result = _check(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
