@@ -42,6 +42,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from fargate_policies import resource_types as rt
+from fargate_policies.awsx_defaults import hint
 from fargate_policies.exemptions import EXEMPTION_POLICIES, active_exemption
 from fargate_policies.resource_types import describe_resource
 from fargate_policies.stack import stack_resources
@@ -301,6 +302,11 @@ def resource_policy(
             findings = Findings()
             parent = getattr(args.opts, "parent", None) if args.opts is not None else None
             check(Subject(args.resource_type, args.name, props, config, parent), findings)
+            where = hint(name, rt.awsx_component(parent))
+            if where:
+                findings.violations = [
+                    Violation(v.message + where, v.urn) for v in findings.violations
+                ]
             report(name, findings, report_violation, lambda _urn: props.get("tags"))
 
         doc = PolicyDoc(name, _description(check), level, knobs, resource_types, check)
