@@ -46,12 +46,12 @@ def _select(
     records: list[Record],
     args: Mapping[str, Any],
     filters: Filters,
-    direct: Mapping[str, str],
+    direct: Sequence[str],
 ) -> list[Record]:
-    """Records matching every direct argument (key -> record field) and every EC2 filter."""
+    """Records matching every direct argument (a field of the record) and every EC2 filter."""
     kept = records
-    for arg, field in direct.items():
-        value = args.get(arg)
+    for field in direct:
+        value = args.get(field)
         if value is not None and value != "":
             kept = [r for r in kept if _text(r.get(field)) == _text(value)]
     for entry in args.get("filters") or ():
@@ -87,6 +87,18 @@ def _any_match(actual: Sequence[str], wanted: Sequence[str]) -> bool:
 
 def _text(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _lookup(
+    records: list[Record],
+    args: Mapping[str, Any],
+    filters: Filters,
+    direct: Sequence[str],
+    kind: str,
+) -> Record:
+    """A singular data source: exactly one record matches, returned with the filters given."""
+    found = _one(_select(records, args, filters, direct), kind, f"{kind}s")
+    return {**found, "filters": args.get("filters")}
 
 
 def _one(found: list[Record], kind: str, plural: str) -> Record:
@@ -146,20 +158,8 @@ VPC_FILTERS: Filters = {
 
 def get_vpc(args: Mapping[str, Any], region: str) -> Record:
     region = args.get("region") or region
-    found = _select(
-        [_vpc_record(region)],
-        args,
-        VPC_FILTERS,
-        {
-            "id": "id",
-            "cidrBlock": "cidrBlock",
-            "default": "default",
-            "state": "state",
-            "dhcpOptionsId": "dhcpOptionsId",
-        },
-    )
-    vpc = _one(found, "EC2 VPC", "EC2 VPCs")
-    return {**vpc, "filters": args.get("filters")}
+    direct = ("id", "cidrBlock", "default", "state", "dhcpOptionsId")
+    return _lookup([_vpc_record(region)], args, VPC_FILTERS, direct, "EC2 VPC")
 
 
 # --- subnets -----------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ SUBNET_FILTERS: Filters = {
 
 def get_subnets(args: Mapping[str, Any], region: str) -> Record:
     region = args.get("region") or region
-    found = _select(_subnets(region), args, SUBNET_FILTERS, {})
+    found = _select(_subnets(region), args, SUBNET_FILTERS, ())
     # aws_subnets returns an empty list rather than an error when nothing matches.
     return {
         "id": region,
@@ -233,18 +233,16 @@ def get_subnets(args: Mapping[str, Any], region: str) -> Record:
 
 def get_subnet(args: Mapping[str, Any], region: str) -> Record:
     region = args.get("region") or region
-    direct = {
-        "id": "id",
-        "vpcId": "vpcId",
-        "availabilityZone": "availabilityZone",
-        "availabilityZoneId": "availabilityZoneId",
-        "cidrBlock": "cidrBlock",
-        "defaultForAz": "defaultForAz",
-        "state": "state",
-    }
-    found = _select(_subnets(region), args, SUBNET_FILTERS, direct)
-    subnet = _one(found, "EC2 Subnet", "EC2 Subnets")
-    return {**subnet, "filters": args.get("filters")}
+    direct = (
+        "id",
+        "vpcId",
+        "availabilityZone",
+        "availabilityZoneId",
+        "cidrBlock",
+        "defaultForAz",
+        "state",
+    )
+    return _lookup(_subnets(region), args, SUBNET_FILTERS, direct, "EC2 Subnet")
 
 
 # --- security groups ---------------------------------------------------------------------------
@@ -276,14 +274,9 @@ SECURITY_GROUP_FILTERS: Filters = {
 
 def get_security_group(args: Mapping[str, Any], region: str) -> Record:
     region = args.get("region") or region
-    found = _select(
-        [_security_group_record(region)],
-        args,
-        SECURITY_GROUP_FILTERS,
-        {"id": "id", "name": "name", "vpcId": "vpcId"},
-    )
-    group = _one(found, "EC2 Security Group", "EC2 Security Groups")
-    return {**group, "filters": args.get("filters")}
+    records = [_security_group_record(region)]
+    direct = ("id", "name", "vpcId")
+    return _lookup(records, args, SECURITY_GROUP_FILTERS, direct, "EC2 Security Group")
 
 
 # --- IAM policy documents ----------------------------------------------------------------------

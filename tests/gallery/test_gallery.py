@@ -81,59 +81,72 @@ def findings(output: str) -> list[tuple[str, str, str]]:
     )
 
 
+def on(resource: str, *policies: str, level: str = M) -> list[tuple[str, str, str]]:
+    """One finding per policy named, on `resource` ("aws:ecs:Service: web")."""
+    return [(level, policy, resource) for policy in policies]
+
+
 # The template builds its image in the same program, so its task's containerDefinitions (and the
 # cpu/memory awsx computes from them, and the service's loadBalancers) are unknown in a preview:
 # those rules say so as advisory notes, in the team's version and the compliant one alike.
 TEMPLATE_UNKNOWN_IN_PREVIEW = [
-    *[(A, rule, "aws:ecs:TaskDefinition: service") for rule in CONTAINER_RULES_SKIPPED],
-    (A, "ecs-service-architecture", STACK),
-    (A, "ecs-service-health-check-grace-period", "aws:ecs:Service: service"),
+    *on("aws:ecs:TaskDefinition: service", *CONTAINER_RULES_SKIPPED, level=A),
+    *on(STACK, "ecs-service-architecture", level=A),
+    *on("aws:ecs:Service: service", "ecs-service-health-check-grace-period", level=A),
 ]
+CIRCUIT_BREAKER = ("ecs-service-circuit-breaker",) * 2  # enable, rollback
+HARDENING = ("ecs-container-non-root", "ecs-container-read-only-root-fs")
 
 EXPECTED: dict[tuple[str, str], list[tuple[str, str, str]]] = {
     ("awsx-template", "team"): [
         *TEMPLATE_UNKNOWN_IN_PREVIEW,
-        (M, "alb-drop-invalid-headers", "aws:lb:LoadBalancer: loadbalancer"),
-        (M, "alb-http-redirects-to-https", "aws:lb:Listener: loadbalancer-0"),
-        (M, "alb-target-group-health-check", "aws:lb:TargetGroup: loadbalancer"),
-        (M, "ecr-repository-immutable-tags", "aws:ecr:Repository: repo"),
-        (M, "ecr-repository-scan-on-push", "aws:ecr:Repository: repo"),
-        (M, "ecs-service-circuit-breaker", "aws:ecs:Service: service"),  # enable
-        (M, "ecs-service-circuit-breaker", "aws:ecs:Service: service"),  # rollback
-        (M, "ecs-service-no-public-ip", "aws:ecs:Service: service"),
+        *on("aws:lb:LoadBalancer: loadbalancer", "alb-drop-invalid-headers"),
+        *on("aws:lb:Listener: loadbalancer-0", "alb-http-redirects-to-https"),
+        *on("aws:lb:TargetGroup: loadbalancer", "alb-target-group-health-check"),
+        *on(
+            "aws:ecr:Repository: repo",
+            "ecr-repository-immutable-tags",
+            "ecr-repository-scan-on-push",
+        ),
+        *on("aws:ecs:Service: service", *CIRCUIT_BREAKER, "ecs-service-no-public-ip"),
     ],
     ("awsx-template", "compliant"): TEMPLATE_UNKNOWN_IN_PREVIEW,
-    ("awsx-sidecar", "team"): [
-        (M, "ecs-container-health-check", "aws:ecs:TaskDefinition: orders"),
-        (M, "ecs-container-non-root", "aws:ecs:TaskDefinition: orders"),  # app
-        (M, "ecs-container-non-root", "aws:ecs:TaskDefinition: orders"),  # envoy
-        (M, "ecs-container-read-only-root-fs", "aws:ecs:TaskDefinition: orders"),  # app
-        (M, "ecs-container-read-only-root-fs", "aws:ecs:TaskDefinition: orders"),  # envoy
-        (M, "ecs-fargate-task-size", "aws:ecs:TaskDefinition: orders"),
-    ],
+    ("awsx-sidecar", "team"): on(
+        "aws:ecs:TaskDefinition: orders",
+        "ecs-container-health-check",  # app (envoy is not essential)
+        *HARDENING,  # app
+        *HARDENING,  # envoy
+        "ecs-fargate-task-size",  # memory awsx filled in
+    ),
     ("awsx-sidecar", "compliant"): [],
     ("default-vpc-plain", "team"): [
-        (A, "ecs-service-health-check-consistency", STACK),
-        (M, "alb-drop-invalid-headers", "aws:lb:LoadBalancer: billing"),
-        (M, "alb-http-redirects-to-https", "aws:lb:Listener: billing-http"),
-        (M, "alb-target-group-health-check", "aws:lb:TargetGroup: billing"),
-        (M, "ecs-container-health-check", "aws:ecs:TaskDefinition: billing"),
-        (M, "ecs-container-no-plaintext-secrets", "aws:ecs:TaskDefinition: billing"),
-        (M, "ecs-container-non-root", "aws:ecs:TaskDefinition: billing"),
-        (M, "ecs-container-read-only-root-fs", "aws:ecs:TaskDefinition: billing"),
-        (M, "ecs-service-circuit-breaker", "aws:ecs:Service: billing"),
-        (M, "ecs-service-circuit-breaker", "aws:ecs:Service: billing"),
-        (M, "ecs-service-health-check-grace-period", "aws:ecs:Service: billing"),
-        (M, "ecs-service-ingress-from-alb-only", "aws:ec2:SecurityGroup: billing-tasks"),
-        (M, "ecs-service-no-public-ip", "aws:ecs:Service: billing"),
+        *on(STACK, "ecs-service-health-check-consistency", level=A),
+        *on("aws:lb:LoadBalancer: billing", "alb-drop-invalid-headers"),
+        *on("aws:lb:Listener: billing-http", "alb-http-redirects-to-https"),
+        *on("aws:lb:TargetGroup: billing", "alb-target-group-health-check"),
+        *on(
+            "aws:ecs:TaskDefinition: billing",
+            "ecs-container-health-check",
+            "ecs-container-no-plaintext-secrets",
+            *HARDENING,
+        ),
+        *on(
+            "aws:ecs:Service: billing",
+            *CIRCUIT_BREAKER,
+            "ecs-service-health-check-grace-period",
+            "ecs-service-no-public-ip",
+        ),
+        *on("aws:ec2:SecurityGroup: billing-tasks", "ecs-service-ingress-from-alb-only"),
     ],
     ("default-vpc-plain", "compliant"): [],
     ("prebuilt-image", "team"): [
-        (M, "ecs-container-health-check", "aws:ecs:TaskDefinition: api"),
-        (M, "ecs-container-non-root", "aws:ecs:TaskDefinition: api"),
-        (M, "ecs-container-read-only-root-fs", "aws:ecs:TaskDefinition: api"),
-        (M, "ecs-container-single-process", "aws:ecs:TaskDefinition: api"),
-        (M, "ecs-service-no-public-ip", "aws:ecs:Service: api"),
+        *on(
+            "aws:ecs:TaskDefinition: api",
+            "ecs-container-health-check",
+            *HARDENING,
+            "ecs-container-single-process",  # tiangolo's gunicorn image
+        ),
+        *on("aws:ecs:Service: api", "ecs-service-no-public-ip"),
     ],
     ("prebuilt-image", "compliant"): [],
 }

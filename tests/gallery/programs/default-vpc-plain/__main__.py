@@ -115,6 +115,7 @@ container = {
     },
 }
 if compliant:
+    probe = ["CMD-SHELL", f"curl -f http://localhost:{PORT}/healthz"]
     stripe = f"arn:aws:secretsmanager:{region}:123456789012:secret:billing/stripe"
     container.update(
         environment=[],
@@ -122,13 +123,7 @@ if compliant:
         user="1000:1000",
         readonlyRootFilesystem=True,
         stopTimeout=30,
-        healthCheck={
-            "command": ["CMD-SHELL", f"curl -f http://localhost:{PORT}/healthz"],
-            "interval": 30,
-            "timeout": 5,
-            "retries": 3,
-            "startPeriod": 20,
-        },
+        healthCheck=dict(command=probe, interval=15, timeout=5, retries=3, startPeriod=20),
     )
 task = aws.ecs.TaskDefinition(
     "billing",
