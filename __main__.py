@@ -31,6 +31,8 @@ load_balancer = LoadBalancer(
         deregistration_delay=settings.deregistration_delay,
         deletion_protection=settings.deletion_protection,
         tags=settings.tags,
+        domain_name=settings.domain_name,
+        hosted_zone_id=settings.hosted_zone_id,
     ),
 )
 
@@ -45,15 +47,21 @@ service = FargateService(
         target_group_arn=load_balancer.target_group.arn,
         listeners=load_balancer.listeners,
         pull_repository_arns=registry.pull_repository_arns,
+        load_balancer_arn_suffix=load_balancer.alb.arn_suffix,
+        target_group_arn_suffix=load_balancer.target_group.arn_suffix,
     ),
 )
 
 scale_service(settings, service, load_balancer)
 
+# The domain name when domainName is set; otherwise the ALB's DNS name, which an HTTPS stack's
+# certificate does not cover (the program warns, README "Deploying for real").
 pulumi.export("url", load_balancer.url)
 pulumi.export("albDnsName", load_balancer.alb.dns_name)
 pulumi.export("repositoryUrl", registry.repository_url)
 pulumi.export("imageUri", registry.image_uri)
 pulumi.export("clusterName", service.cluster.name)
 pulumi.export("serviceName", service.service.name)
+# staging and prod: an update whose deployment ECS rolled back fails here (infra.rollout).
+pulumi.export("taskDefinitionArn", service.running_task_definition)
 pulumi.export("vpcId", network.vpc_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pulumi
 
+from infra import names
+
 
 class Component(pulumi.ComponentResource):
     """A ComponentResource whose children are named `<name>-<suffix>` and parented to it."""
@@ -13,7 +15,7 @@ class Component(pulumi.ComponentResource):
         self._name = name
 
     def _child_name(self, suffix: str) -> str:
-        return f"{self._name}-{suffix}"
+        return names.child(self._name, suffix)
 
     def _child(self, **extra: object) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **extra)

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from fargate_spec import contract
+from infra import names
 from infra.component import Component
 from infra.network import tcp_egress, tcp_ingress
 
@@ -36,6 +37,9 @@ class LoadBalancerArgs:
     deregistration_delay: int
     deletion_protection: bool
     tags: Mapping[str, str]
+    domain_name: str | None = None
+    """With hosted_zone_id: a Route 53 alias record to the ALB, and the URL uses this name."""
+    hosted_zone_id: str | None = None
 
 
 class LoadBalancer(Component):
@@ -45,7 +49,10 @@ class LoadBalancer(Component):
     alb: aws.lb.LoadBalancer
     target_group: aws.lb.TargetGroup
     listeners: list[aws.lb.Listener]
+    dns_record: aws.route53.Record | None
     url: pulumi.Output[str]
+    """Where clients reach the service: the domain name when one is set, else the ALB's own DNS
+    name, which an HTTPS stack's certificate does not cover (browsers refuse it)."""
 
     def __init__(
         self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None
@@ -56,8 +63,8 @@ class LoadBalancer(Component):
         self.alb = self._alb()
         self.target_group = self._target_group()
         self.listeners = self._listeners()
-        scheme = "https" if args.certificate_arn else "http"
-        self.url = self.alb.dns_name.apply(lambda dns: f"{scheme}://{dns}")
+        self.dns_record = self._dns_record()
+        self.url = self._url()
         self.register_outputs(
             {
                 "url": self.url,
@@ -68,13 +75,45 @@ class LoadBalancer(Component):
             }
         )
 
+    def _dns_record(self) -> aws.route53.Record | None:
+        """An alias A record: Route 53 answers with the ALB's current addresses (they change)
+        and takes the ALB out of answers when it has no healthy target."""
+        args = self._args
+        if not (args.domain_name and args.hosted_zone_id):
+            return None
+        return aws.route53.Record(
+            self._child_name("dns"),
+            zone_id=args.hosted_zone_id,
+            name=args.domain_name,
+            type="A",
+            aliases=[
+                aws.route53.RecordAliasArgs(
+                    name=self.alb.dns_name, zone_id=self.alb.zone_id, evaluate_target_health=True
+                )
+            ],
+            opts=self._child(),
+        )
+
+    def _url(self) -> pulumi.Output[str]:
+        args = self._args
+        scheme = "https" if args.certificate_arn else "http"
+        if self.dns_record is not None:
+            return pulumi.Output.from_input(f"{scheme}://{args.domain_name}")
+        if args.certificate_arn:
+            pulumi.log.warn(
+                "url is the load balancer's DNS name, which your ACM certificate does not cover "
+                "(browsers will refuse it): set domainName and hostedZoneId to a name the "
+                "certificate covers"
+            )
+        return self.alb.dns_name.apply(lambda dns: f"{scheme}://{dns}")
+
     def _ports(self) -> list[int]:
         return [80, 443] if self._args.certificate_arn else [80]
 
     def _security_group(self) -> aws.ec2.SecurityGroup:
         args = self._args
         return aws.ec2.SecurityGroup(
-            self._child_name("alb-sg"),
+            self._child_name(names.ALB_SECURITY_GROUP),
             description="Load balancer: HTTP(S) in from the allowed ranges, out to the tasks",
             vpc_id=args.vpc_id,
             ingress=[
@@ -93,7 +132,7 @@ class LoadBalancer(Component):
     def _alb(self) -> aws.lb.LoadBalancer:
         args = self._args
         return aws.lb.LoadBalancer(
-            self._child_name("alb"),
+            self._child_name(names.ALB),
             load_balancer_type="application",
             internal=False,
             subnets=args.public_subnet_ids,
@@ -109,7 +148,7 @@ class LoadBalancer(Component):
 
     def _target_group(self) -> aws.lb.TargetGroup:
         return aws.lb.TargetGroup(
-            self._child_name("tg"),
+            self._child_name(names.TARGET_GROUP),
             # awsvpc tasks register by IP: the only target type Fargate supports.
             target_type="ip",
             port=contract.CONTAINER_PORT,

@@ -13,8 +13,10 @@ import pulumi
 import pulumi_aws as aws
 
 from fargate_spec import contract, sizes
+from infra import names
 from infra.component import Component
 from infra.network import tcp_egress, tcp_ingress
+from infra.rollout import verified_rollout
 from infra.settings import Settings
 from infra.validation import secret_arn_kind, secret_resource_arn
 
@@ -34,6 +36,8 @@ EXEC_ACTIONS = [
     "ssmmessages:OpenDataChannel",
 ]
 ECS_TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"
+ALB_METRICS_NAMESPACE = "AWS/ApplicationELB"
+ALARM_PERIOD_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class FargateServiceArgs:
     """The ECS service is created after these: a target group must be attached to a load
     balancer before a service can register targets in it."""
     pull_repository_arns: pulumi.Input[Sequence[str]]
+    load_balancer_arn_suffix: pulumi.Input[str]
+    target_group_arn_suffix: pulumi.Input[str]
+    """The CloudWatch dimensions of the target group the deployment alarms watch."""
 
 
 class FargateService(Component):
@@ -60,6 +67,10 @@ class FargateService(Component):
     log_group: aws.cloudwatch.LogGroup
     task_definition: aws.ecs.TaskDefinition
     service: aws.ecs.Service
+    deployment_alarms: list[aws.cloudwatch.MetricAlarm]
+    running_task_definition: pulumi.Output[str]
+    """The task definition the service runs after this update; in staging and prod a `pulumi up`
+    fails when it is not the one this update registered (infra.rollout)."""
 
     def __init__(
         self, name: str, args: FargateServiceArgs, opts: pulumi.ResourceOptions | None = None
@@ -77,14 +88,17 @@ class FargateService(Component):
         task_role = self._task_role()
         security_group = self._security_group()
         self.task_definition = self._task_definition(execution_role, task_role)
+        self.deployment_alarms = self._deployment_alarms()
         self.service = self._service(
             security_group, depends_on=[*args.listeners, capacity, *self._grants]
         )
+        self.running_task_definition = self._running_task_definition()
         self.register_outputs(
             {
                 "clusterName": self.cluster.name,
                 "serviceName": self.service.name,
                 "taskDefinitionArn": self.task_definition.arn,
+                "runningTaskDefinitionArn": self.running_task_definition,
                 "logGroupName": self.log_group.name,
                 "securityGroupId": security_group.id,
             }
@@ -157,7 +171,7 @@ class FargateService(Component):
 
     def _security_group(self) -> aws.ec2.SecurityGroup:
         return aws.ec2.SecurityGroup(
-            self._child_name("task-sg"),
+            self._child_name(names.TASK_SECURITY_GROUP),
             description="Tasks: the container port from the load balancer only; HTTPS out",
             vpc_id=self._args.vpc_id,
             ingress=[
@@ -199,6 +213,54 @@ class FargateService(Component):
             opts=self._child(),
         )
 
+    def _deployment_alarms(self) -> list[aws.cloudwatch.MetricAlarm]:
+        """staging and prod: the target group's 5xx count and unhealthy hosts, watched by ECS
+        during each deployment (a release can pass health checks and still fail requests)."""
+        if not self._settings.guards_rollouts:
+            return []
+        dimensions = {
+            "LoadBalancer": self._args.load_balancer_arn_suffix,
+            "TargetGroup": self._args.target_group_arn_suffix,
+        }
+        return [self._alarm(alarm, dimensions) for alarm in deployment_alarm_specs(self._settings)]
+
+    def _alarm(
+        self, alarm: DeploymentAlarm, dimensions: dict[str, pulumi.Input[str]]
+    ) -> aws.cloudwatch.MetricAlarm:
+        s = self._settings
+        return aws.cloudwatch.MetricAlarm(
+            self._child_name(alarm.suffix),
+            alarm_description=alarm.description,
+            namespace=ALB_METRICS_NAMESPACE,
+            metric_name=alarm.metric,
+            statistic=alarm.statistic,
+            dimensions=dimensions,
+            period=ALARM_PERIOD_SECONDS,
+            evaluation_periods=s.rollback_alarm_minutes,
+            threshold=alarm.threshold,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            # No requests means no 5xx datapoints: quiet, not alarming.
+            treat_missing_data="notBreaching",
+            tags=s.tags,
+            opts=self._child(),
+        )
+
+    def _deployment_alarms_block(self) -> aws.ecs.ServiceAlarmsArgs | None:
+        if not self.deployment_alarms:
+            return None
+        return aws.ecs.ServiceAlarmsArgs(
+            alarm_names=[alarm.name for alarm in self.deployment_alarms],
+            enable=True,
+            rollback=True,
+        )
+
+    def _running_task_definition(self) -> pulumi.Output[str]:
+        if not self._settings.guards_rollouts:
+            return self.service.task_definition
+        return verified_rollout(
+            self.service.name, self.service.task_definition, self.task_definition.arn
+        )
+
     def _service(
         self, security_group: aws.ec2.SecurityGroup, depends_on: list[pulumi.Resource]
     ) -> aws.ecs.Service:
@@ -230,8 +292,18 @@ class FargateService(Component):
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True
             ),
+            # staging and prod: also roll back when the target group's alarms fire.
+            alarms=self._deployment_alarms_block(),
             deployment_minimum_healthy_percent=100,
             deployment_maximum_percent=200,
+            # The provider refuses a change of capacity_provider_strategies on an existing
+            # service unless this is set (terraform-provider-aws
+            # capacityProviderStrategyCustomizeDiff); spotPercent differs per stack. It only
+            # adds ForceNewDeployment to the UpdateService calls an update makes anyway.
+            force_new_deployment=True,
+            # staging and prod: the update returns once the service is stable (or fails), so a
+            # rolled-back deployment can be told apart afterwards (infra.rollout).
+            wait_for_steady_state=s.guards_rollouts,
             health_check_grace_period_seconds=s.health_check_grace_period,
             enable_execute_command=s.enable_exec,
             propagate_tags="SERVICE",
@@ -243,6 +315,40 @@ class FargateService(Component):
                 ignore_changes=["desiredCount"] if s.autoscaling else None,
             ),
         )
+
+
+@dataclass(frozen=True)
+class DeploymentAlarm:
+    """One CloudWatch alarm on an AWS/ApplicationELB target-group metric."""
+
+    suffix: str
+    metric: str
+    statistic: str
+    threshold: int
+    description: str
+
+
+def deployment_alarm_specs(settings: Settings) -> list[DeploymentAlarm]:
+    s = settings
+    minutes = f"{s.rollback_alarm_minutes} consecutive minute(s)"
+    return [
+        DeploymentAlarm(
+            "target-5xx-alarm",
+            "HTTPCode_Target_5XX_Count",
+            "Sum",
+            s.rollback_alarm_target_5xx,
+            f"{s.rollback_alarm_target_5xx}+ target 5xx responses a minute for {minutes}: "
+            "ECS rolls a deployment in progress back",
+        ),
+        DeploymentAlarm(
+            "unhealthy-hosts-alarm",
+            "UnHealthyHostCount",
+            "Maximum",
+            s.rollback_alarm_unhealthy_targets,
+            f"{s.rollback_alarm_unhealthy_targets}+ unhealthy targets for {minutes}: ECS rolls "
+            "a deployment in progress back",
+        ),
+    ]
 
 
 def capacity_provider_strategy(spot_percent: int) -> list[dict[str, object]]:

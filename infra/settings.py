@@ -18,8 +18,9 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from fargate_spec import contract, limits
+from fargate_spec import contract, limits, tls
 from infra import validation as v
+from infra.placeholders import placeholder_problems
 
 PROJECT_TAG = "fastapi-fargate"
 
@@ -57,6 +58,7 @@ def health_check(key: str, name: str, default: int | None = None, unit: str = "s
 
 
 COOLDOWN_BOUNDS = limits.Bounds(0, 3600)
+GUARDED_ENVIRONMENTS = ("staging", "prod")
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,9 @@ class Settings:
     )
     """ACM certificate: HTTPS with HTTP redirected when set, plain HTTP when empty (required in
     prod). @default "" (none)."""
-    tls_policy: str = setting("tlsPolicy", limits.DEFAULT_TLS_POLICY, check=v.tls_policy)
-    """ELB security policy of the HTTPS listener, TLS 1.2+ only. @default the TLS 1.3/1.2 policy."""
+    tls_policy: str = setting("tlsPolicy", tls.DEFAULT_TLS_POLICY, check=v.tls_policy)
+    """ELB security policy of the HTTPS listener, one of fargate_spec.tls's TLS 1.2+ allow-list.
+    @default ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.3 and 1.2)."""
     ingress_cidrs: tuple[str, ...] = setting(
         "ingressCidrs", ("0.0.0.0/0",), parse=v.as_text_list, check=v.cidr_list
     )
@@ -124,6 +127,18 @@ class Settings:
         "deregistrationDelay", 25, limits.DEREGISTRATION_DELAY_BOUNDS
     )
     """Seconds the target group drains a stopping task; below stopTimeout. @default 25."""
+
+    # --- DNS -------------------------------------------------------------------------------
+    domain_name: str | None = setting(
+        "domainName", None, parse=v.as_optional_text, check=v.domain_name
+    )
+    """A name for the service: a Route 53 alias record to the ALB, and the `url` output. Set it
+    with hostedZoneId; the certificate must cover it. @default "" (none: `url` is the ALB's DNS
+    name, which no ACM certificate of yours covers)."""
+    hosted_zone_id: str | None = setting(
+        "hostedZoneId", None, parse=v.as_optional_text, check=v.hosted_zone_id
+    )
+    """The Route 53 hosted zone that holds domainName. @default "" (none)."""
 
     # --- container timing and health -------------------------------------------------------
     keep_alive_seconds: int = integer(
@@ -173,6 +188,20 @@ class Settings:
     scale_out_cooldown: int = seconds("scaleOutCooldown", 60, COOLDOWN_BOUNDS)
     """Seconds between scale-out steps. @default 60."""
 
+    # --- deployment alarms (staging and prod) ---------------------------------------------
+    rollback_alarm_target_5xx: int = integer("rollbackAlarmTarget5xx", 10, v.at_least(1))
+    """Target 5xx responses per minute that put a deployment alarm in ALARM (ECS then rolls the
+    deployment back). @default 10."""
+    rollback_alarm_unhealthy_targets: int = integer(
+        "rollbackAlarmUnhealthyTargets", 1, v.at_least(1)
+    )
+    """Unhealthy targets in the target group that put a deployment alarm in ALARM. @default 1."""
+    rollback_alarm_minutes: int = integer(
+        "rollbackAlarmMinutes", 2, v.within(v.ROLLBACK_ALARM_MINUTES, "min")
+    )
+    """Consecutive one-minute periods over a threshold before the alarm fires (1-60).
+    @default 2."""
+
     # --- image and registry ----------------------------------------------------------------
     image_uri: str | None = setting("imageUri", None, parse=v.as_optional_text, check=v.image_uri)
     """A prebuilt image pinned by tag or digest (CI builds it); empty builds service/.
@@ -205,6 +234,12 @@ class Settings:
         return self.certificate_arn is not None
 
     @property
+    def guards_rollouts(self) -> bool:
+        """staging and prod: wait for steady state, verify what the service runs afterwards, and
+        roll back on the deployment alarms. dev deploys without waiting."""
+        return self.environment in GUARDED_ENVIRONMENTS
+
+    @property
     def autoscaling(self) -> bool:
         return self.max_count > self.min_count
 
@@ -235,11 +270,11 @@ def full_key(project: str, key: str) -> str:
 class SettingsError(ValueError):
     """Stack config that fails validation; the message lists every problem, one per line."""
 
-    def __init__(self, stack: str, lines: list[str]) -> None:
+    def __init__(self, stack: str, lines: list[str], kind: str = "invalid") -> None:
         self.lines = lines
         plural = "s" if len(lines) > 1 else ""
         super().__init__(
-            f"stack '{stack}' has {len(lines)} invalid config value{plural}; "
+            f"stack '{stack}' has {len(lines)} {kind} config value{plural}; "
             "nothing was created or changed:\n"
             + "\n".join(f"  - {line}" for line in lines)
             + f"\nSet a value with `pulumi config set <key> <value> --stack {stack}`; "
@@ -270,12 +305,28 @@ def parse_settings(values: Mapping[str, str], project: str, stack: str) -> Setti
 
 
 def load_settings() -> Settings:
-    """Settings of the running stack, or a RunError (no traceback) listing every problem."""
+    """Settings of the running stack, or a RunError (no traceback) listing every problem.
+
+    Documentation placeholders (infra.placeholders) only warn in a preview, which the offline
+    rehearsal runs on the stack files as they ship; a real update refuses them here, before the
+    program registers a single resource."""
     project, stack = pulumi.get_project(), pulumi.get_stack()
+    values = _configured_values(project)
     try:
-        return parse_settings(_configured_values(project), project, stack)
+        settings = parse_settings(values, project, stack)
     except SettingsError as error:
         raise pulumi.RunError(str(error)) from None
+    lines = placeholder_lines(settings, values, project)
+    if lines and not pulumi.runtime.is_dry_run():
+        raise pulumi.RunError(str(SettingsError(stack, lines, kind="placeholder")))
+    for line in lines:
+        pulumi.log.warn(f"{line} (a preview only warns; `pulumi up` refuses it)")
+    return settings
+
+
+def placeholder_lines(settings: Settings, values: Mapping[str, str], project: str) -> list[str]:
+    """One line per key that still holds a documentation example, as an error names it."""
+    return [_describe(p, values, project) for p in placeholder_problems(settings)]
 
 
 def _read_field(f: Field[Any], raw: str | None) -> tuple[Any, v.Problem | None]:

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fargate_spec import limits, sizes
+from fargate_spec import limits, sizes, tls
+from infra import names
 
 if TYPE_CHECKING:
     from infra.settings import Settings
@@ -29,7 +30,9 @@ AZ_RANGE = limits.Bounds(2, 6)
 PROD_MIN_AZS = 3
 VPC_PREFIX_RANGE = limits.Bounds(16, 20)
 CPU_TARGET_RANGE = limits.Bounds(10, 90)
-SERVICE_NAME_MAX = 16
+# The longest service name whose ALB, target group and security group names AWS still accepts
+# once the program's suffixes and autonaming's are added (infra.names).
+SERVICE_NAME_MAX = names.longest_service_name()
 
 _PARTITION = r"aws(?:-cn|-us-gov)?"
 _REGION = r"[a-z]{2}(?:-[a-z]+)+-\d"
@@ -59,7 +62,14 @@ DOCKER_REFERENCE = re.compile(
     r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?$"
 )
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-SERVICE_NAME = re.compile(rf"^[a-z][a-z0-9-]{{0,{SERVICE_NAME_MAX - 2}}}[a-z0-9]$")
+# A DNS name Route 53 can hold an alias record for: lowercase labels of letters, digits and
+# inner hyphens, at least two labels, 253 characters in all (RFC 1035 sections 2.3.1, 2.3.4).
+DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# Route 53 hosted zone IDs as the console and `aws route53 list-hosted-zones` show them
+# (without the "/hostedzone/" prefix): "Z" and up to 31 uppercase letters and digits.
+HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+ROLLBACK_ALARM_MINUTES = limits.Bounds(1, 60)
+SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 # Plaintext variables whose names say they hold a secret: those belong in appSecrets.
 SECRET_NAME_MARKERS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY")
 # Names the program sets itself, or that would start more than one uvicorn process.
@@ -191,20 +201,29 @@ def region_name(value: object) -> str | None:
 
 
 def service_name(value: object) -> str | None:
-    if SERVICE_NAME.match(str(value)):
+    """Lowercase (ECR repository and log group names), and every AWS name derived from it
+    acceptable to AWS: all refusals in one message, since they are one key's."""
+    text = str(value)
+    if not SERVICE_NAME.match(text):
+        return (
+            f"must be 2 to {SERVICE_NAME_MAX} lowercase letters, digits or '-', starting with a "
+            "letter and not ending in '-'"
+        )
+    refused = names.aws_name_problems(text)
+    if not refused:
         return None
     return (
-        f"must be 2 to {SERVICE_NAME_MAX} lowercase letters, digits or '-', starting with a letter"
-        " and not ending in '-' (it prefixes ALB and target group names, which AWS caps at 32)"
+        f"makes names AWS refuses: {'; '.join(refused)}. Use 2 to {SERVICE_NAME_MAX} "
+        "characters, not starting with 'internal-' or 'sg-'"
     )
 
 
 def tls_policy(value: object) -> str | None:
-    if limits.is_tls12_or_newer(str(value)):
+    if tls.is_tls12_or_newer(value):
         return None
     return (
-        "must be an ELBSecurityPolicy that refuses TLS 1.0 and 1.1, "
-        f"e.g. {limits.DEFAULT_TLS_POLICY}"
+        "must be an ELB security policy that refuses TLS 1.0 and 1.1, one of "
+        f"{tls.allowed_policies_text()} (default {tls.DEFAULT_TLS_POLICY})"
     )
 
 
@@ -249,6 +268,27 @@ def image_uri(value: object) -> str | None:
         "must be an image reference pinned by tag (not 'latest') or digest, e.g. "
         "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fastapi:1.4.2 or ...@sha256:<64 hex>"
     )
+
+
+def optional_match(pattern: re.Pattern[str], allowed: str) -> Check:
+    """A check for an optional value: unset (None) or matching `pattern`."""
+
+    def check(value: object) -> str | None:
+        return None if value is None or pattern.match(str(value)) else allowed
+
+    return check
+
+
+domain_name = optional_match(
+    DOMAIN_NAME,
+    "must be a lowercase DNS name of two or more labels that the hosted zone holds, "
+    "e.g. api.your-company.com",
+)
+hosted_zone_id = optional_match(
+    HOSTED_ZONE_ID,
+    "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ (without "
+    "'/hostedzone/'), from `aws route53 list-hosted-zones`",
+)
 
 
 def _is_ipv4_network(text: str) -> bool:
@@ -400,6 +440,22 @@ def app_secret_problems(s: Settings) -> list[Problem]:
     return problems
 
 
+def dns_problems(s: Settings) -> list[Problem]:
+    """An alias record needs both the name and the zone that holds it."""
+    if (s.domain_name is None) == (s.hosted_zone_id is None):
+        return []
+    pair = ("hostedZoneId", "domainName")
+    missing, present = pair if s.hosted_zone_id is None else pair[::-1]
+    return [
+        Problem(
+            missing,
+            f"is required when {present} is set: the program creates a Route 53 alias record "
+            "for domainName in the hosted zone hostedZoneId (set both, or neither)",
+            involves=(present,),
+        )
+    ]
+
+
 CROSS_KEY_RULES: tuple[Callable[[Settings], list[Problem]], ...] = (
     task_size_problems,
     count_problems,
@@ -408,6 +464,7 @@ CROSS_KEY_RULES: tuple[Callable[[Settings], list[Problem]], ...] = (
     timing_problems,
     app_environment_problems,
     app_secret_problems,
+    dns_problems,
 )
 
 

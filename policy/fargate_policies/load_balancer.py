@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel
 from fargate_policies import resource_types as rt
 from fargate_policies.framework import Findings, Knob, Subject, expect, expect_true, resource_policy
 from fargate_policies.values import describe, is_unknown
-from fargate_spec.limits import DEFAULT_TLS_POLICY, is_tls12_or_newer
+from fargate_spec.tls import DEFAULT_TLS_POLICY, allowed_policies_text, is_tls12_or_newer
 
 _REDIRECT_FIX = (
     "make its default action {type: 'redirect', redirect: {protocol: 'HTTPS', port: '443', "
@@ -79,7 +79,7 @@ def https_tls12(resource: Subject, findings: Findings) -> None:
         lambda value: isinstance(value, str) and is_tls12_or_newer(value),
         unknown=resource.not_known("sslPolicy"),
         violation=f"{resource.subject} must use a TLS 1.2+ security policy, not {{shown}}: "
-        f"set sslPolicy to '{DEFAULT_TLS_POLICY}'.",
+        f"set sslPolicy to '{DEFAULT_TLS_POLICY}' or another of {allowed_policies_text()}.",
     )
     if modern and allowed and policy not in allowed:
         findings.violation(

@@ -52,25 +52,3 @@ CLOUDWATCH_LOG_RETENTION_DAYS: tuple[int, ...] = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
     2922, 3288, 3653,
 )  # fmt: skip
-
-# ELB security policies that allow TLS 1.0 or 1.1; every other ELBSecurityPolicy is TLS 1.2+.
-TLS_LEGACY_POLICIES: frozenset[str] = frozenset(
-    {
-        "ELBSecurityPolicy-2016-08",
-        "ELBSecurityPolicy-2015-05",
-        "ELBSecurityPolicy-TLS-1-0-2015-04",
-        "ELBSecurityPolicy-TLS-1-1-2017-01",
-        "ELBSecurityPolicy-FS-2018-06",
-        "ELBSecurityPolicy-FS-1-1-2019-08",
-        "ELBSecurityPolicy-TLS13-1-0-2021-06",
-        "ELBSecurityPolicy-TLS13-1-1-2021-06",
-    }
-)
-DEFAULT_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-
-
-def is_tls12_or_newer(policy: str | None) -> bool:
-    """True for ELB security policies that refuse TLS 1.0 and 1.1."""
-    if not policy or policy in TLS_LEGACY_POLICIES:
-        return False
-    return policy.startswith("ELBSecurityPolicy")

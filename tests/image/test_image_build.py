@@ -4,6 +4,7 @@ or install with, and a size well under the seed's 200-400 MB."""
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,32 @@ def test_image_size_is_well_under_the_seeds_figure(
     assert size.uncompressed_bytes < low * MB
     # The service's own layers (venv, source, user) stay small beside the base.
     assert app_bytes < 60 * MB
+
+
+def test_tmp_is_declared_a_volume_and_writable_by_everyone(
+    image_config: dict, container: WorkingContainer
+) -> None:
+    """On Fargate the task definition mounts an empty bind volume at /tmp over the read-only root
+    filesystem; it is root-owned 0755 unless the image declares /tmp a VOLUME, in which case
+    ECS copies the image's directory and its mode into the volume (AWS, "Use bind mounts with
+    Amazon ECS"; aws/containers-roadmap#938). Fargate's mount cannot be reproduced here: this
+    holds the image's half, the declaration and the directory ECS would copy."""
+    assert contract.TMP_MOUNT_PATH in (image_config.get("Volumes") or {})
+    tmp = container.root() / contract.TMP_MOUNT_PATH.lstrip("/")
+    info = tmp.stat()
+    assert stat.S_ISDIR(info.st_mode)
+    assert stat.S_IMODE(info.st_mode) == 0o1777, oct(info.st_mode)
+    assert (info.st_uid, info.st_gid) == (0, 0)
+
+
+def test_the_app_user_can_create_temporary_files(container: WorkingContainer) -> None:
+    """What the mode is for: UID 1000 (the image's USER) writes where tempfile puts files."""
+    script = (
+        "import os, tempfile\n"
+        "with tempfile.NamedTemporaryFile(dir='/tmp') as f:\n"
+        "    f.write(b'x'); f.flush()\n"
+        "    print(os.getuid(), tempfile.gettempdir())\n"
+    )
+    result = container.run(["python", "-c", script])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(contract.CONTAINER_UID), contract.TMP_MOUNT_PATH]

@@ -1,5 +1,9 @@
 """Bad stack config: one clear error naming key, value and what is allowed, and nothing created.
 
+Documentation placeholders (the account 123456789012 of AWS's examples, RFC 5737's TEST-NET
+ranges, RFC 2606's example domains) are bad only for a real `pulumi up`: those cases run with
+preview=False, and the test asserts the same "nothing registered" of them.
+
 Each case runs the real program under Pulumi's mocks with one stack file plus overrides, and
 checks the RunError's line for the key and that the mock engine saw no resource at all.
 """
@@ -12,6 +16,7 @@ from typing import Any
 import pulumi
 import pytest
 
+from tests.support.deployable import deployable
 from tests.support.program_capture import CapturedStack, capture_stack
 
 PROD_CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0b9a8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d"
@@ -28,6 +33,8 @@ class Case:
     """What follows the key on its line: " = '<value>'" or " (not set...)"."""
     allowed: str
     """A fragment of what the line says would be valid."""
+    preview: bool = True
+    """False: run as `pulumi up`, which also refuses documentation placeholders."""
 
 
 CASES = [
@@ -294,7 +301,17 @@ CASES = [
         {"tlsPolicy": "ELBSecurityPolicy-TLS-1-1-2017-01"},
         "fastapi-fargate:tlsPolicy",
         " = 'ELBSecurityPolicy-TLS-1-1-2017-01'",
-        "must be an ELBSecurityPolicy that refuses TLS 1.0 and 1.1",
+        "must be an ELB security policy that refuses TLS 1.0 and 1.1, one of "
+        "ELBSecurityPolicy-TLS13-1-3-2021-06, ELBSecurityPolicy-TLS13-1-2-2021-06",
+    ),
+    # Its name reads TLS 1.3, its row in the ELB guide's FIPS protocols table allows TLS 1.0.
+    Case(
+        "tls13-fips-policy-that-allows-tls10",
+        "staging",
+        {"tlsPolicy": "ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04"},
+        "fastapi-fargate:tlsPolicy",
+        " = 'ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04'",
+        "(default ELBSecurityPolicy-TLS13-1-2-2021-06)",
     ),
     Case(
         "public-vpc-range",
@@ -334,7 +351,133 @@ CASES = [
         {"serviceName": "My_Service"},
         "fastapi-fargate:serviceName",
         " = 'My_Service'",
-        "must be 2 to 16 lowercase letters, digits or '-'",
+        "must be 2 to 20 lowercase letters, digits or '-'",
+    ),
+    # AWS's name rules (ELB CreateLoadBalancer/CreateTargetGroup, EC2 CreateSecurityGroup;
+    # terraform-provider-aws elbv2 validName), counted on the autonamed names: the program's
+    # "-alb"/"-tg"/"-alb-sg" suffixes plus Pulumi's "-" and 7 random characters.
+    Case(
+        "service-name-makes-an-internal-alb-name",
+        "dev",
+        {"serviceName": "internal-api"},
+        "fastapi-fargate:serviceName",
+        " = 'internal-api'",
+        "its load balancer name 'internal-api-alb-xxxxxxx' must not begin with 'internal-'",
+    ),
+    Case(
+        "service-name-makes-sg-prefixed-security-groups",
+        "prod",
+        {"serviceName": "sg-web"},
+        "fastapi-fargate:serviceName",
+        " = 'sg-web'",
+        "its security group name 'sg-web-alb-sg-xxxxxxx' must not begin with 'sg-'; "
+        "its security group name 'sg-web-task-sg-xxxxxxx' must not begin with 'sg-'",
+    ),
+    Case(
+        "service-name-too-long-for-the-alb-name",
+        "staging",
+        {"serviceName": "payments-api-gateway1"},
+        "fastapi-fargate:serviceName",
+        " = 'payments-api-gateway1'",
+        "its load balancer name 'payments-api-gateway1-alb-xxxxxxx' is 33 characters, above "
+        "the 32 AWS allows",
+    ),
+    # --- DNS (Route 53 alias record) -----------------------------------------------------
+    Case(
+        "domain-without-hosted-zone",
+        "prod",
+        {"domainName": "api.shop-42.net"},
+        "fastapi-fargate:hostedZoneId",
+        " = ''",
+        "is required when domainName is set",
+    ),
+    Case(
+        "hosted-zone-without-domain",
+        "dev",
+        {"hostedZoneId": "Z0123456789ABCDEFGHIJ"},
+        "fastapi-fargate:domainName",
+        " = ''",
+        "is required when hostedZoneId is set",
+    ),
+    Case(
+        "hosted-zone-id-with-its-path",
+        "dev",
+        {"domainName": "api.shop-42.net", "hostedZoneId": "/hostedzone/Z0123456789ABCDEFGHIJ"},
+        "fastapi-fargate:hostedZoneId",
+        " = '/hostedzone/Z0123456789ABCDEFGHIJ'",
+        "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ (without '/hostedzone/')",
+    ),
+    Case(
+        "domain-name-a-url",
+        "dev",
+        {"domainName": "https://api.shop-42.net/", "hostedZoneId": "Z0123456789ABCDEFGHIJ"},
+        "fastapi-fargate:domainName",
+        " = 'https://api.shop-42.net/'",
+        "must be a lowercase DNS name of two or more labels",
+    ),
+    # --- deployment alarms ----------------------------------------------------------------
+    Case(
+        "rollback-alarm-over-an-hour",
+        "prod",
+        {"rollbackAlarmMinutes": 90},
+        "fastapi-fargate:rollbackAlarmMinutes",
+        " = '90'",
+        "must be 1 to 60 min",
+    ),
+    Case(
+        "rollback-alarm-on-zero-errors",
+        "staging",
+        {"rollbackAlarmTarget5xx": 0},
+        "fastapi-fargate:rollbackAlarmTarget5xx",
+        " = '0'",
+        "must be >= 1",
+    ),
+    # --- documentation placeholders: a preview warns, `pulumi up` refuses -----------------
+    Case(
+        "up-with-the-documentation-certificate",
+        "prod",
+        deployable("prod", certificateArn=PROD_CERT),
+        "fastapi-fargate:certificateArn",
+        f" = '{PROD_CERT}'",
+        "uses the documentation account 123456789012: put the ARN of your ACM certificate in "
+        "eu-west-1 here",
+        preview=False,
+    ),
+    Case(
+        "up-with-a-documentation-secret",
+        "prod",
+        deployable("prod", appSecrets=["APP_DB=arn:aws:ssm:eu-west-1:123456789012:parameter/db"]),
+        "fastapi-fargate:appSecrets",
+        " = 'APP_DB=arn:aws:ssm:eu-west-1:123456789012:parameter/db'",
+        "point each entry at your own SSM parameter or Secrets Manager secret",
+        preview=False,
+    ),
+    Case(
+        "up-from-test-net-3",
+        "staging",
+        deployable("staging", ingressCidrs=["203.0.113.0/24"]),
+        "fastapi-fargate:ingressCidrs",
+        " = '[\"203.0.113.0/24\"]'",
+        "203.0.113.0/24 is a documentation range (RFC 5737) that no client connects from",
+        preview=False,
+    ),
+    Case(
+        "up-with-an-image-from-the-documentation-account",
+        "dev",
+        {"imageUri": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fastapi:1.4.2"},
+        "fastapi-fargate:imageUri",
+        " = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/fastapi:1.4.2'",
+        "name the image your CI pushed",
+        preview=False,
+    ),
+    Case(
+        "up-on-example-com",
+        "dev",
+        {"domainName": "api.example.com", "hostedZoneId": "Z0123456789ABCDEFGHIJ"},
+        "fastapi-fargate:domainName",
+        " = 'api.example.com'",
+        "is a name reserved for documentation (RFC 2606/6761)",
+        preview=False,
     ),
     Case(
         "misspelled-key",
@@ -357,7 +500,7 @@ def line_for(error: pulumi.RunError, key: str) -> str:
 def test_bad_config_is_refused_with_key_value_and_allowed_and_registers_nothing_under_pulumi_mocks(
     case: Case,
 ) -> None:
-    result = capture_stack(case.stack, case.overrides)
+    result = capture_stack(case.stack, case.overrides, preview=case.preview)
     assert isinstance(result.error, pulumi.RunError), "the program accepted a bad config"
     assert result.resources == (), "resources were registered before validation"
     line = line_for(result.error, case.key)

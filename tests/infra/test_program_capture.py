@@ -13,6 +13,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import settings, stack
 
+from tests.support.deployable import deployable
 from tests.support.program_capture import CapturedStack, capture_stack, stack_config
 
 T = TypeVar("T")
@@ -115,15 +116,19 @@ def test_capture_works_from_inside_a_running_event_loop_under_pulumi_mocks() -> 
     assert run_elsewhere(in_a_loop) == 23
 
 
-def test_preview_registers_the_same_resources_under_pulumi_mocks() -> None:
-    up = capture_stack("staging")
-    preview = capture_stack("staging", preview=True)
+def test_preview_registers_the_same_resources_as_an_up_under_pulumi_mocks() -> None:
+    up = capture_stack("staging", deployable("staging"), preview=False)
+    preview = capture_stack("staging", deployable("staging"))
+    assert up.error is None
     assert preview.type_counts() == up.type_counts()
     assert [r.urn for r in preview.resources] == [r.urn for r in up.resources]
 
 
 def test_valid_stacks_log_nothing_and_refused_ones_export_nothing_under_pulumi_mocks() -> None:
-    assert capture_stack("prod").logs == ()
+    assert capture_stack("dev").logs == ()
+    assert capture_stack("dev", preview=False).logs == ()
+    named = {"domainName": "api.shop-42.net", "hostedZoneId": "Z0123456789ABCDEFGHIJ"}
+    assert capture_stack("prod", deployable("prod", **named), preview=False).logs == ()
     refused = capture_stack("prod", {"environment": "qa"})
     assert refused.outputs == {}
     assert refused.resources == ()

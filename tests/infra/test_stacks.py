@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from fargate_spec import contract, limits
+from fargate_spec import contract, limits, tls
 from tests.infra.conftest import STACKS
 from tests.support.program_capture import CapturedResource, CapturedStack, capture_stack
 
@@ -50,12 +50,14 @@ COMMON_COUNTS = {
     "fastapi-fargate:loadbalancer:LoadBalancer": 1,
     "fastapi-fargate:service:FargateService": 1,
 }
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 EXPECTED_COUNTS = {
     # dev: plain HTTP (one listener); ECS Exec on (a task-role policy besides the execution one)
     "dev": COMMON_COUNTS | {LISTENER: 1, ROLE_POLICY: 2},
-    "staging": COMMON_COUNTS | {LISTENER: 2, ROLE_POLICY: 2},
+    # staging and prod: two deployment alarms (target 5xx, unhealthy hosts)
+    "staging": COMMON_COUNTS | {LISTENER: 2, ROLE_POLICY: 2, METRIC_ALARM: 2},
     # prod: HTTPS + redirect; no ECS Exec, so the task role has no policy at all
-    "prod": COMMON_COUNTS | {LISTENER: 2, ROLE_POLICY: 1},
+    "prod": COMMON_COUNTS | {LISTENER: 2, ROLE_POLICY: 1, METRIC_ALARM: 2},
 }
 
 
@@ -248,8 +250,8 @@ def test_https_with_tls12_and_http_redirect_under_pulumi_mocks(
     https = listener(stack, 443).inputs
     assert https["protocol"] == "HTTPS"
     assert https["certificateArn"] == stack.config["fastapi-fargate:certificateArn"]
-    assert https["sslPolicy"] == limits.DEFAULT_TLS_POLICY
-    assert limits.is_tls12_or_newer(https["sslPolicy"])
+    assert https["sslPolicy"] == tls.DEFAULT_TLS_POLICY
+    assert tls.is_tls12_or_newer(https["sslPolicy"])
     assert https["defaultActions"][0]["targetGroupArn"] == stack.one(TARGET_GROUP).outputs["arn"]
     assert https["routingHttpResponseStrictTransportSecurityHeaderValue"].startswith("max-age=")
     http = listener(stack, 80).inputs
@@ -387,6 +389,7 @@ def test_components_parent_their_children_and_register_real_outputs_under_pulumi
         "clusterName": stack.outputs["clusterName"],
         "serviceName": stack.outputs["serviceName"],
         "taskDefinitionArn": stack.one(TASK_DEF).outputs["arn"],
+        "runningTaskDefinitionArn": stack.outputs["taskDefinitionArn"],
         "logGroupName": "/ecs/fastapi-prod",
         "securityGroupId": stack.named("fastapi-task-sg").id,
     }
@@ -436,6 +439,7 @@ def test_stack_exports_under_pulumi_mocks(stack: CapturedStack) -> None:
         "imageUri",
         "clusterName",
         "serviceName",
+        "taskDefinitionArn",
         "vpcId",
     }
     assert outputs["vpcId"] == vpc_outputs(stack)["vpcId"]

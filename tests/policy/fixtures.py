@@ -16,7 +16,7 @@ from fargate_spec.contract import (
     LIVENESS_PATH,
     liveness_probe_command,
 )
-from fargate_spec.limits import DEFAULT_TLS_POLICY
+from fargate_spec.tls import DEFAULT_TLS_POLICY
 from tests.policy.harness import Resource
 
 DROP = object()

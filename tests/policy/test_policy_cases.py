@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from fargate_policies.catalog import POLICY_DOCS
+from fargate_spec import tls
 from fargate_spec.contract import CONTAINER_USER
 from tests.policy import fixtures as f
 from tests.policy.harness import Resource, check_resource, check_stack
@@ -864,8 +865,21 @@ CASES = [
         f.https_listener(sslPolicy=f.DROP),
         [
             "Listener 'web-https' must use a TLS 1.2+ security policy, not unset: set sslPolicy "
-            "to 'ELBSecurityPolicy-TLS13-1-2-2021-06'."
+            "to 'ELBSecurityPolicy-TLS13-1-2-2021-06' or another of "
+            f"{tls.allowed_policies_text()}."
         ],
+    ),
+    # Named like TLS 1.3 policies, yet their rows in the ELB guide's protocol tables allow
+    # TLS 1.1 or 1.0; and a name AWS never published. Then two that refuse both: accepted.
+    *(
+        Case(label, TLS, f.https_listener(sslPolicy=policy), [f"not '{policy}'"] if bad else [])
+        for label, policy, bad in (
+            ("tls13-named-but-allows-tls10", "ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04", True),
+            ("tls13-named-but-allows-tls11", "ELBSecurityPolicy-TLS13-1-1-2021-06", True),
+            ("made-up-name", "ELBSecurityPolicy-TLS13-1-2-2099-01", True),
+            ("fips-tls12", "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04", False),
+            ("fs-tls12-only", "ELBSecurityPolicy-FS-1-2-Res-2020-10", False),
+        )
     ),
     Case(
         "legacy",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from fargate_spec import contract
 from tests.support.uvicorn_process import (
     DOCKERFILE,
     SERVICE_DIR,
@@ -153,3 +154,25 @@ def test_dockerignore_sends_only_what_the_build_reads() -> None:
 
 def stage_named(name: str) -> Stage:
     return next(stage for stage in STAGES if stage.name == name)
+
+
+def test_final_stage_declares_the_writable_tmp_as_a_volume() -> None:
+    """Fargate (platform 1.4.0+) creates the task definition's empty bind volume root-owned with
+    mode 0755 unless the image declares the same path as a VOLUME, in which case it copies the
+    image's directory, mode included, into the volume (AWS, "Use bind mounts with Amazon ECS":
+    the data plane looks for a VOLUME directive matching the containerPath; "by default, the
+    volume permissions are set to 0755 and the owner as root"; aws/containers-roadmap#938). So
+    the runtime stage must chmod /tmp 1777 and then declare it, in that order (a RUN after the
+    VOLUME would not persist)."""
+    volumes = [exec_form(item.arguments) for item in FINAL.all("VOLUME")]
+    assert volumes == [[contract.TMP_MOUNT_PATH]], volumes
+    position = {item: index for index, item in enumerate(FINAL.instructions)}
+    volume = FINAL.last("VOLUME")
+    chmod = next(
+        item
+        for item in FINAL.all("RUN")
+        if f"chmod 1777 {contract.TMP_MOUNT_PATH}" in item.arguments
+    )
+    assert position[chmod] < position[volume]
+    later_runs = [item for item in FINAL.all("RUN") if position[item] > position[volume]]
+    assert later_runs == []

@@ -3,13 +3,17 @@ capture every resource it registers, as the engine would see it. No AWS, no CLI.
 
 Interface (stable; the policy tests build their corpus on it):
 
-    capture_stack(stack_name, overrides=None, *, preview=False) -> CapturedStack
+    capture_stack(stack_name, overrides=None, *, preview=True, fake=None) -> CapturedStack
         Config = Pulumi.yaml defaults, then Pulumi.<stack_name>.yaml, then `overrides`, each
         value converted to the string the CLI would pass (ints "3", bools "true", lists JSON).
         Override keys are "cpu" (this project's namespace) or "aws:region"; None removes a key.
         A run stopped by a pulumi.RunError returns a CapturedStack with that `error` and the
         resources registered before it (none for a config error: settings come first). Any
-        other exception propagates.
+        other exception propagates. preview=True runs it as `pulumi preview` does (what the
+        pack and the offline rehearsal see); preview=False as `pulumi up`, which refuses the
+        stack files' documentation placeholders (infra.placeholders) until overrides replace
+        them. `fake` replaces the FakeAws mocks (e.g. one that reads back a rolled-back
+        service).
 
     stack_config(stack_name, overrides=None) -> dict[str, str]
         Only the config, as above.
@@ -131,7 +135,11 @@ class CapturedStack:
 
 
 def capture_stack(
-    stack_name: str, overrides: Mapping[str, Any] | None = None, *, preview: bool = False
+    stack_name: str,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    preview: bool = True,
+    fake: mocks.Mocks | None = None,
 ) -> CapturedStack:
     """Run the program for `stack_name` under mocks; see the module docstring."""
     config = stack_config(stack_name, overrides)
@@ -139,7 +147,7 @@ def capture_stack(
 
     def run() -> None:
         try:
-            result["value"] = _run_program(stack_name, config, preview)
+            result["value"] = _run_program(stack_name, config, preview, fake)
         except BaseException as error:
             result["error"] = error
 
@@ -202,11 +210,13 @@ def _as_config_string(value: Any) -> str:
 # new event loop), with a recording mock monitor in place of the engine.
 
 
-def _run_program(stack_name: str, config: dict[str, str], preview: bool) -> CapturedStack:
+def _run_program(
+    stack_name: str, config: dict[str, str], preview: bool, fake: mocks.Mocks | None
+) -> CapturedStack:
     project = project_name()
     settings.reset_options(project=project, stack=stack_name, preview=preview)
     runtime_config.set_all_config(config, [])
-    monitor = _RecordingMonitor(FakeAws(config.get("aws:region") or "eu-west-1"))
+    monitor = _RecordingMonitor(fake or FakeAws(config.get("aws:region") or "eu-west-1"))
     engine = _RecordingEngine()
     settings.configure(
         mocks.MockSettings(
