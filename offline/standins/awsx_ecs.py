@@ -381,8 +381,10 @@ def construct_service(
         "launchType": None
         if strategies or inputs.get("useClusterDefaultCapacityProviderStrategy")
         else "FARGATE",
-        "loadBalancers": inputs.get("loadBalancers")
-        or (parts.load_balancers if parts is not None else None),
+        # `args.loadBalancers ?? taskDefinition?.loadBalancers`: an empty list stays empty.
+        "loadBalancers": inputs["loadBalancers"]
+        if inputs.get("loadBalancers") is not None
+        else (parts.load_balancers if parts is not None else None),
         "waitForSteadyState": pulumi.Output.from_input(continue_early).apply(lambda c: not c),
         "taskDefinition": task_definition,
     }
