@@ -16,9 +16,11 @@
 # pulumi, pulumi-aws or pulumi-awsx versions are checked with this repository's versions, and
 # the command says so. The exit code is the preview's: a mandatory violation fails it.
 #
-# --up runs the offline `pulumi up --yes` instead, on a fresh stack, so that rules whose values
-# are unknown in a preview (containerDefinitions built from outputs) run on resolved values;
-# a mandatory violation stops the update before the resource is created.
+# --up runs the offline `pulumi up --yes --skip-preview` instead, on a fresh stack, so that rules
+# whose values are unknown in a preview (containerDefinitions built from outputs) run on
+# resolved values; a mandatory violation stops the update before that resource is created. It
+# needs stand-ins that create (scripts/offline-up.sh's); stand-ins that only answer previews
+# refuse the first create by name.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/offline-env.sh
@@ -108,7 +110,7 @@ config_file="$(offline_stack "$scratch" "$stack")"
 offline_log "checking $program (stack $stack) with the pack config $pack_config; python: $program_venv"
 cd "$scratch"
 if [ "$mode" = up ]; then
-  exec pulumi up --yes --stack "$stack" --config-file "$config_file" \
+  exec pulumi up --yes --skip-preview --stack "$stack" --config-file "$config_file" \
     --policy-pack "$repo/policy" --policy-pack-config "$pack_config" --color never
 fi
 exec pulumi preview --stack "$stack" --config-file "$config_file" \
