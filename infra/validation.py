@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fargate_spec import limits, sizes, tls
+from fargate_spec.processes import PROCESS_VARIABLES
+from fargate_spec.secret_names import secret_name_marker, secret_value_kind
 from infra import names
 
 if TYPE_CHECKING:
@@ -70,10 +72,10 @@ DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?
 HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 ROLLBACK_ALARM_MINUTES = limits.Bounds(1, 60)
 SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
-# Plaintext variables whose names say they hold a secret: those belong in appSecrets.
-SECRET_NAME_MARKERS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY")
-# Names the program sets itself, or that would start more than one uvicorn process.
-RESERVED_ENV_NAMES = frozenset({"APP_SERVICE_NAME", "WEB_CONCURRENCY"})
+# Names the program sets itself; every UVICORN_* option is the program's (timing) or would change
+# how the one uvicorn process runs. Variables that start more processes come from
+# fargate_spec.processes, secret markers from fargate_spec.secret_names: the pack reads the same.
+RESERVED_ENV_NAMES = frozenset({"APP_SERVICE_NAME"})
 RESERVED_ENV_PREFIX = "UVICORN_"
 
 
@@ -410,9 +412,9 @@ def app_environment_problems(s: Settings) -> list[Problem]:
     """Plaintext variables: valid, unique names; nothing secret; nothing the program owns."""
     problems = []
     seen: set[str] = set()
-    for name, _value in s.app_environment:
+    for name, value in s.app_environment:
         shown = f"{name}=<value not shown>"
-        reason = _env_name_problem(name, seen) or _plaintext_problem(name)
+        reason = _env_name_problem(name, seen) or _plaintext_problem(name, value)
         if reason:
             problems.append(Problem("appEnvironment", reason, value=shown))
         seen.add(name)
@@ -503,8 +505,7 @@ def ecr_repository_arn(image: str) -> str | None:
 
 
 def looks_secret(name: str) -> bool:
-    upper = name.upper()
-    return any(marker in upper for marker in SECRET_NAME_MARKERS)
+    return secret_name_marker(name) is not None
 
 
 def _env_name_problem(name: str, seen: set[str]) -> str | None:
@@ -512,6 +513,12 @@ def _env_name_problem(name: str, seen: set[str]) -> str | None:
         return f"{name!r} is not a variable name: letters, digits and '_', not led by a digit"
     if name in seen:
         return f"{name} is listed twice"
+    if name in PROCESS_VARIABLES:
+        return (
+            f"{name} sets a worker count, a reloader or gunicorn options, and the image runs "
+            "exactly one uvicorn process (ecs-container-single-process): remove it and scale "
+            "with minCount/maxCount"
+        )
     if name in RESERVED_ENV_NAMES or name.startswith(RESERVED_ENV_PREFIX):
         return (
             f"{name} is set by the program (serviceName, keepAliveSeconds, "
@@ -520,10 +527,13 @@ def _env_name_problem(name: str, seen: set[str]) -> str | None:
     return None
 
 
-def _plaintext_problem(name: str) -> str | None:
-    if looks_secret(name):
+def _plaintext_problem(name: str, value: str) -> str | None:
+    marker = secret_name_marker(name)
+    kind = secret_value_kind(value)
+    if marker or kind:
+        why = f"its name contains {marker}" if marker else f"its value looks like {kind}"
         return (
-            f"{name} looks like a secret and must not be plaintext: store it in SSM Parameter "
-            f"Store or Secrets Manager and list it in appSecrets as {name}=<its ARN>"
+            f"{name} looks like a secret ({why}) and must not be plaintext: store it in SSM "
+            f"Parameter Store or Secrets Manager and list it in appSecrets as {name}=<its ARN>"
         )
     return None

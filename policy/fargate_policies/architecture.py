@@ -136,6 +136,14 @@ def _image_index(graph: StackGraph) -> dict[str, list[tuple[int, StackResource]]
     return index
 
 
+def _platform_for(architecture: str) -> str:
+    """The image platform to build for a task architecture ('linux/arm64' for ARM64)."""
+    return next(
+        (p for p, arch in IMAGE_PLATFORM_ARCHITECTURES.items() if arch == architecture),
+        "linux/amd64",
+    )
+
+
 def _check_images(graph: StackGraph, wiring: Wiring, architecture: str, findings: Findings) -> None:
     images = {c.get("image"): c for c in wiring.task.containers if isinstance(c.get("image"), str)}
     index = graph.derived("images-by-uri", lambda: _image_index(graph))
@@ -148,7 +156,13 @@ def _check_images(graph: StackGraph, wiring: Wiring, architecture: str, findings
         for platform in image_platforms(image):
             built_for = IMAGE_PLATFORM_ARCHITECTURES.get(platform)
             if built_for is None:
-                findings.skip(f"platform {describe(platform)} of {image.owner} is not one ECS runs")
+                findings.violation(
+                    f"Image '{image.name}' is built for {describe(platform)}, a platform Fargate "
+                    f"does not run, so {container.where} cannot start: build it for "
+                    f"{_platform_for(architecture)} to match the task's cpuArchitecture "
+                    f"{architecture}.",
+                    wiring.task_resource.urn if wiring.task_resource else None,
+                )
             elif built_for != architecture:
                 findings.violation(
                     f"Image '{image.name}' is built for {platform}, so {container.where} must run "

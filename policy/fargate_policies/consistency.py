@@ -13,14 +13,16 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel
 
-from fargate_policies.framework import Findings, Knob, stack_policy, upper_first
+from fargate_policies.framework import Findings, Knob, not_known, stack_policy, upper_first
+from fargate_policies.probes import never_fails, well_formed
 from fargate_policies.stack import StackGraph, StackResource
 from fargate_policies.values import as_int, as_str_list, describe, is_unknown
 from fargate_policies.wiring import Target, Wiring, wire_services
 
 # A probe of the container itself: http://127.0.0.1:8000/healthz, http://localhost/ready, ...
+# The path ends where a shell word or operator does ("...healthz; true", "...healthz)").
 _LOCAL_URL = re.compile(
-    r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d+))?(/[^\s'\"?#]*)?"
+    r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d+))?(/[^\s'\"?#;&|<>)]*)?"
 )
 _KNOBS = {
     "requireSamePort": Knob(
@@ -28,6 +30,12 @@ _KNOBS = {
     ),
     "graceMarginSeconds": Knob(
         "integer", 0, "Seconds the grace period must exceed the container's start period."
+    ),
+    "allowProbesWithoutUrl": Knob(
+        "boolean",
+        False,
+        "Accept container health checks that name no URL (e.g. a program in "
+        "allowedProbeCommands); they cannot be compared with the target group's.",
     ),
 }
 
@@ -61,10 +69,33 @@ def _compare(wiring: Wiring, target: Target, knobs: dict[str, Any], findings: Fi
             f"{group.owner} and the container it serves have no pair of health checks to compare"
         )
         return
-    probe = probe_of(health.get("command"))
+    command = health.get("command")
     path, port = checked.get("path"), checked.get("port") or "traffic-port"
-    if probe is None or any(map(is_unknown, (path, port))) or not isinstance(path, str):
-        findings.skip(f"the probes of {container.where} and {group.owner} cannot be compared")
+    if _unknown_command(command) or any(map(is_unknown, (path, port))):
+        findings.skip(not_known(f"the health-check probes of {container.where} and {group.owner}"))
+        return
+    if not isinstance(path, str):
+        # alb-target-group-health-check (mandatory) reports a missing or malformed path.
+        findings.skip(f"{group.owner} has no health-check path (see alb-target-group-health-check)")
+        return
+    probe = probe_of(command)
+    if probe is None:
+        words = as_str_list(command)
+        if not well_formed(words) or never_fails(words):
+            # ecs-container-health-check (mandatory) reports a malformed or no-op command.
+            findings.skip(
+                f"the health check of {container.where} probes nothing (see "
+                "ecs-container-health-check)"
+            )
+        elif not knobs["allowProbesWithoutUrl"]:
+            findings.violation(
+                f"{container.subject} must name the URL its health check probes "
+                f"(http://localhost:<port><path>) so it can be compared with {group.owner}'s "
+                f"port and path, not {describe(command)}: probe the target group's path "
+                f"{describe(path)} by URL, or set this policy's allowProbesWithoutUrl to accept "
+                "probes that name none.",
+                wiring.task_resource.urn if wiring.task_resource else None,
+            )
         return
     tg_port = target.port if port == "traffic-port" else as_int(_number(port))
     same_port = tg_port == probe[0] or not knobs["requireSamePort"]
@@ -77,6 +108,12 @@ def _compare(wiring: Wiring, target: Target, knobs: dict[str, Any], findings: Fi
             group.urn,
         )
     _check_grace(wiring, container, health, knobs["graceMarginSeconds"], findings)
+
+
+def _unknown_command(command: Any) -> bool:
+    return is_unknown(command) or (
+        isinstance(command, list) and any(is_unknown(word) for word in command)
+    )
 
 
 def _number(value: Any) -> Any:

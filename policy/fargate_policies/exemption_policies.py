@@ -2,7 +2,10 @@
 
 `policy-exemption-valid` (mandatory) reports tags that excuse nothing because they are wrong:
 a name that is no policy of the pack, a value that is not 'YYYY-MM-DD <reason>', a date in the
-past or too far ahead, or a policy the platform does not let anyone exempt.
+past or too far ahead, or a policy the platform does not let anyone exempt. The last two are
+judged against the exempted policy's default `maxExemptionDays` and `exemptible` (a policy cannot
+read another's config); a stricter setting in a policy's own config is applied by the exemption
+mechanism itself (framework.report), which keeps that policy's violation and says why.
 
 `policy-exemption-active` (advisory) reports what every active exemption excuses: it runs the
 exempted policy again on the resource (with that policy's default knobs, since a policy cannot
@@ -22,15 +25,16 @@ from fargate_policies import exemptions
 from fargate_policies.exemptions import (
     ACTIVE_POLICY,
     EXEMPTION_POLICIES,
+    MAX_DAYS_KNOB,
     VALID_POLICY,
     VALUE_FORMAT,
     Exemption,
     exemptions_in,
+    refusal,
 )
 from fargate_policies.framework import (
     DOCS,
     Findings,
-    Knob,
     PolicyDoc,
     Subject,
     stack_policy,
@@ -38,11 +42,6 @@ from fargate_policies.framework import (
 )
 from fargate_policies.stack import StackResource
 from fargate_policies.values import describe, is_unknown
-
-_VALID_KNOBS = {
-    "maxDays": Knob("integer", 90, "Longest an exemption may run, in days from today.", minimum=1),
-    "nonExemptiblePolicies": Knob("array", [], "Policies no resource may be exempted from."),
-}
 
 
 def _tags(resource: StackResource, findings: Findings) -> Any:
@@ -55,43 +54,45 @@ def _tags(resource: StackResource, findings: Findings) -> Any:
     return tags
 
 
-def _problem(exemption: Exemption, knobs: dict[str, Any]) -> str | None:
+def _problem(exemption: Exemption) -> str | None:
     """What is wrong with an exemption tag, as the end of a "must" sentence; None if nothing."""
     policies = [name for name in DOCS if name not in EXEMPTION_POLICIES]
     if exemption.policy not in policies:
         guess = difflib.get_close_matches(exemption.policy, policies, n=1)
         hint = f"use '{guess[0]}'" if guess else f"use one of {', '.join(policies)}"
         return f"name a policy of the pack, but '{exemption.policy}' names none: {hint}"
-    if exemption.problem:
+    limits = DOCS[exemption.policy].defaults()
+    refused = refusal(exemption, limits)
+    if refused is None:
+        return None
+    if refused.kind == "malformed":
         return (
             f"have a value of the form {VALUE_FORMAT}, but {exemption.problem} "
             f"(value {describe(exemption.value)})"
         )
-    on = exemptions.today()
-    latest = on + timedelta(days=knobs["maxDays"])
-    if exemption.expires < on:
+    if refused.kind == "expired":
         return (
             f"be renewed or removed: it expired on {exemption.expires.isoformat()}, so "
             f"{exemption.policy} applies again; fix the violation, or set a new date and reason"
         )
-    if exemption.expires > latest:
+    if refused.kind == "too-long":
+        days = limits[MAX_DAYS_KNOB]
+        latest = exemptions.today() + timedelta(days=days)
         return (
-            f"expire by {latest.isoformat()} ({knobs['maxDays']} days from today), not on "
-            f"{exemption.expires.isoformat()}"
+            f"expire by {latest.isoformat()} ({days} days from today, {exemption.policy}'s "
+            f"{MAX_DAYS_KNOB}), not on {exemption.expires.isoformat()}"
         )
-    if exemption.policy in knobs["nonExemptiblePolicies"]:
-        return f"not exempt anything from {exemption.policy}: the platform allows no exemption"
-    return None
+    return f"not exempt anything from {exemption.policy}: the platform allows no exemption"
 
 
 def check_exemptions_valid(
-    resources: list[StackResource], knobs: dict[str, Any], findings: Findings
+    resources: list[StackResource], _knobs: dict[str, Any], findings: Findings
 ) -> None:
     """Checks whether every policy-exemption tag names a policy of the pack, reads
     'YYYY-MM-DD <reason>', has not expired and ends within the allowed number of days."""
     for resource in resources:
         for exemption in exemptions_in(_tags(resource, findings)):
-            if problem := _problem(exemption, knobs):
+            if problem := _problem(exemption):
                 findings.violation(
                     f"Tag '{exemption.tag}' on {resource.owner} must {problem}.", resource.urn
                 )
@@ -115,11 +116,12 @@ def check_exemptions_active(
 ) -> None:
     """Checks whether any resource is exempt from a policy, and reports what each active
     exemption excuses as an advisory note with its reason and expiry."""
-    on = exemptions.today()
     for resource in resources:
         for exemption in exemptions_in(resource.props.get("tags")):
             doc = DOCS.get(exemption.policy)
-            if doc is None or exemption.policy in EXEMPTION_POLICIES or not exemption.active(on):
+            if doc is None or exemption.policy in EXEMPTION_POLICIES:
+                continue
+            if refusal(exemption, doc.defaults()) is not None:
                 continue
             exempt = f"{upper_first(resource.owner)} is exempt from {exemption.policy} "
             exempt += exemption.describe()
@@ -129,7 +131,7 @@ def check_exemptions_active(
                 findings.violation(f"{exempt}; advisory until then: {message}", resource.urn)
 
 
-policy_exemption_valid = stack_policy(EnforcementLevel.MANDATORY, VALID_POLICY, _VALID_KNOBS)(
+policy_exemption_valid = stack_policy(EnforcementLevel.MANDATORY, VALID_POLICY)(
     check_exemptions_valid
 )
 policy_exemption_active = stack_policy(EnforcementLevel.ADVISORY, ACTIVE_POLICY)(

@@ -43,7 +43,14 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from fargate_policies import resource_types as rt
 from fargate_policies.awsx_defaults import hint
-from fargate_policies.exemptions import EXEMPTION_POLICIES, active_exemption
+from fargate_policies.exemptions import (
+    DEFAULT_MAX_DAYS,
+    EXEMPTIBLE_KNOB,
+    EXEMPTION_POLICIES,
+    MAX_DAYS_KNOB,
+    exemption_for,
+    refusal,
+)
 from fargate_policies.resource_types import describe_resource
 from fargate_policies.stack import stack_resources
 from fargate_policies.values import as_int, describe, is_unknown, plain, plain_props
@@ -110,6 +117,27 @@ class Knob:
         return None
 
 
+# Knobs every policy but the two exemption policies takes. The limits of an exemption live with
+# the policy it excuses because a policy cannot read another's config; `report` applies them.
+EXEMPTION_KNOBS: dict[str, Knob] = {
+    EXEMPTIBLE_KNOB: Knob(
+        "boolean", True, "Whether a policy-exemption tag may excuse this policy's violations."
+    ),
+    MAX_DAYS_KNOB: Knob(
+        "integer",
+        DEFAULT_MAX_DAYS,
+        "Longest an exemption from this policy may run, in days from today.",
+        minimum=1,
+    ),
+}
+
+
+def with_exemption_knobs(name: str, knobs: Mapping[str, Knob] | None) -> dict[str, Knob]:
+    """A policy's own knobs plus the exemption limits (none for the exemption policies)."""
+    own = dict(knobs or {})
+    return own if name in EXEMPTION_POLICIES else {**own, **EXEMPTION_KNOBS}
+
+
 def read_knobs(policy_name: str, knobs: Mapping[str, Knob], config: Mapping[str, Any]) -> dict:
     """The policy's knobs: defaults, overridden by config; a bad value is a PolicyConfigError."""
     values = {key: knob.default for key, knob in knobs.items()}
@@ -162,19 +190,30 @@ def report(
     findings: Findings,
     report_violation: ReportViolation,
     tags_of: Callable[[str | None], Any],
+    knobs: Mapping[str, Any],
 ) -> None:
     """Report every violation, then surface skipped checks through the SDK's advisory path.
 
-    This is the one place a finding leaves the pack. A violation on a resource whose tags carry
-    an active exemption from `policy` is left out here (policy-exemption-active re-reports it
-    as an advisory note); `tags_of(urn)` gives the tags of the resource a violation names.
+    This is the one place a finding leaves the pack, and the one place exemptions apply. A
+    violation on a resource whose tags exempt it from `policy` is left out if the exemption holds
+    under this policy's own limits (`knobs`: exemptible, maxExemptionDays), whatever level
+    policy-exemption-valid runs at; policy-exemption-active re-reports it as an advisory note.
+    An exemption that does not hold excuses nothing, and the violation says why.
+    `tags_of(urn)` gives the tags of the resource a violation names.
     """
     for violation in findings.violations:
-        exempt = policy not in EXEMPTION_POLICIES and active_exemption(
-            tags_of(violation.urn), policy
+        message = violation.message
+        exemption = (
+            exemption_for(tags_of(violation.urn), policy)
+            if policy not in EXEMPTION_POLICIES
+            else None
         )
-        if not exempt:
-            report_violation(violation.message, violation.urn)
+        if exemption is not None:
+            refused = refusal(exemption, dict(knobs))
+            if refused is None:
+                continue
+            message += f" Tag '{exemption.tag}' excuses nothing: {refused.clause}."
+        report_violation(message, violation.urn)
     if findings.skipped:
         raise SkippedChecksError(findings.skipped)
 
@@ -273,6 +312,11 @@ class PolicyDoc:
     def defaults(self) -> dict[str, Any]:
         return {key: knob.default for key, knob in self.knobs.items()}
 
+    @property
+    def own_knobs(self) -> dict[str, Knob]:
+        """The knobs of this policy's rule, without the exemption limits every policy takes."""
+        return {key: knob for key, knob in self.knobs.items() if key not in EXEMPTION_KNOBS}
+
 
 # The knobs and documentation of every policy built here, by name (filled as modules import).
 DOCS: dict[str, PolicyDoc] = {}
@@ -290,7 +334,7 @@ def resource_policy(
     knobs: Mapping[str, Knob] | None = None,
 ) -> Callable[[ResourceCheck], ResourceValidationPolicy]:
     """Decorates a check into a resource policy on `resource_types`; its docstring describes it."""
-    knobs = dict(knobs or {})
+    knobs = with_exemption_knobs(name, knobs)
 
     def build(check: ResourceCheck) -> ResourceValidationPolicy:
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -307,7 +351,7 @@ def resource_policy(
                 findings.violations = [
                     Violation(v.message + where, v.urn) for v in findings.violations
                 ]
-            report(name, findings, report_violation, lambda _urn: props.get("tags"))
+            report(name, findings, report_violation, lambda _urn: props.get("tags"), config)
 
         doc = PolicyDoc(name, _description(check), level, knobs, resource_types, check)
         return _declare(ResourceValidationPolicy, doc, validate)
@@ -319,13 +363,14 @@ def stack_policy(
     level: EnforcementLevel, name: str, knobs: Mapping[str, Knob] | None = None
 ) -> Callable[[StackCheck], StackValidationPolicy]:
     """Decorates `check(resources, knobs, findings)`, which sees the whole stack, into a policy."""
-    knobs = dict(knobs or {})
+    knobs = with_exemption_knobs(name, knobs)
 
     def build(check: StackCheck) -> StackValidationPolicy:
         def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
             findings = Findings()
             resources = stack_resources(args.resources)
-            check(resources, read_knobs(name, knobs, args.get_config()), findings)
+            config = read_knobs(name, knobs, args.get_config())
+            check(resources, config, findings)
             by_urn = {resource.urn: resource for resource in resources}
 
             def tags_of(urn: str | None) -> Any:
@@ -333,7 +378,7 @@ def stack_policy(
                 resource = by_urn.get(urn) if urn is not None else None
                 return resource.props.get("tags") if resource is not None else None
 
-            report(name, findings, report_violation, tags_of)
+            report(name, findings, report_violation, tags_of, config)
 
         doc = PolicyDoc(name, _description(check), level, knobs, (), check)
         return _declare(StackValidationPolicy, doc, validate)

@@ -10,7 +10,9 @@ from pulumi_policy import EnforcementLevel
 from fargate_policies import resource_types as rt
 from fargate_policies.containers import Container, Task, container_policy
 from fargate_policies.framework import Findings, Knob, Subject, expect, resource_policy
+from fargate_policies.probes import judge, well_formed
 from fargate_policies.services import Service, service_policy
+from fargate_policies.shell import UnreadableScriptError
 from fargate_policies.values import as_int, as_str_list, describe, is_unknown
 from fargate_spec.contract import CONTAINER_PORT, LIVENESS_PATH
 from fargate_spec.limits import HEALTH_CHECK_BOUNDS
@@ -21,17 +23,40 @@ _UNITS = {
     "retries": "retries",
     "startPeriod": "seconds",
 }
-_COMMAND_KINDS = ("CMD", "CMD-SHELL")
 _PROBE_FIX = f"probe {LIVENESS_PATH} on port {CONTAINER_PORT}"
 # ELB matcher syntax: codes and ranges, comma separated ("200", "200-299", "200,204").
 _MATCHER = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
 _HTTP = ("HTTP", "HTTPS")
 _TG_FIX = f"set healthCheck.path (e.g. '{LIVENESS_PATH}') and healthCheck.matcher (e.g. '200')"
-_SIDECARS = {
+_KNOBS = {
     "checkNonEssential": Knob(
         "boolean", False, "Also require health checks on non-essential (sidecar) containers."
-    )
+    ),
+    "allowedProbeCommands": Knob(
+        "array",
+        [],
+        "Programs that probe the app without a URL or port in their arguments "
+        "(e.g. 'grpc_health_probe').",
+    ),
+    "acceptedCommands": Knob(
+        "array",
+        [],
+        "Health-check commands the rule cannot read, accepted as written: the CMD-SHELL script, "
+        "or the words after CMD joined by spaces.",
+    ),
 }
+_PROBE_RULE = (
+    "a probe requests the app's URL or port and exits non-zero when it does not answer, e.g. "
+    f"['CMD', 'python', '-c', <urlopen of http://127.0.0.1:{CONTAINER_PORT}{LIVENESS_PATH}>] "
+    f"or ['CMD-SHELL', 'curl -f http://localhost:{CONTAINER_PORT}{LIVENESS_PATH} || exit 1'], "
+    "with nothing after it that turns a failure into success (`|| true`, `|| exit 0`, "
+    "`; true`); a program that probes without a URL goes in allowedProbeCommands"
+)
+_READABLE_PROBE_FIX = (
+    "write it as ['CMD', <client>, <url>] or a CMD-SHELL script of simple commands joined by "
+    "&&, ||, ; or | with balanced quotes (no subshells, groups, if/while/for/case), or list it "
+    "exactly in this policy's acceptedCommands"
+)
 _PATHS = {
     "allowedPaths": Knob("array", [], "Paths target groups may probe; empty allows any path.")
 }
@@ -42,12 +67,13 @@ _GRACE = {
 }
 
 
-@container_policy(EnforcementLevel.MANDATORY, "ecs-container-health-check", _SIDECARS)
+@container_policy(EnforcementLevel.MANDATORY, "ecs-container-health-check", _KNOBS)
 def container_health_check(
     container: Container, _task: Task, knobs: dict[str, Any], findings: Findings
 ) -> None:
-    """Checks whether every essential container declares a healthCheck with a command and
-    interval, timeout, retries and startPeriod within ECS's limits."""
+    """Checks whether every essential container declares a healthCheck whose command probes the
+    app and can fail (not `true`, `exit 0`, `echo`, `... || exit 0`), with interval, timeout,
+    retries and startPeriod within ECS's limits."""
     if not container.essential and not knobs["checkNonEssential"]:
         return
     health = container.get("healthCheck")
@@ -64,7 +90,7 @@ def container_health_check(
             f"not {describe(health)}."
         )
     else:
-        _check_command(container, health.get("command"), findings)
+        _check_command(container, health.get("command"), knobs, findings)
         for key, bounds in HEALTH_CHECK_BOUNDS.items():
             if health.get(key) is not None:  # ECS's defaults lie within its bounds
                 expect(
@@ -79,17 +105,51 @@ def container_health_check(
                 )
 
 
-def _check_command(container: Container, command: Any, findings: Findings) -> None:
-    expect(
+def _check_command(
+    container: Container, command: Any, knobs: dict[str, Any], findings: Findings
+) -> None:
+    words = as_str_list(command) if not is_unknown(command) else None
+    if not expect(
         findings,
         command,
-        lambda value: (
-            bool(words := as_str_list(value)) and len(words) > 1 and words[0] in _COMMAND_KINDS
-        ),
+        lambda _value: well_formed(words),
         unknown=container.not_known("healthCheck.command"),
         violation=f"{container.subject} must set healthCheck.command to ['CMD', <program>, ...] "
         f"or ['CMD-SHELL', <script>], not {{shown}}: {_PROBE_FIX}.",
-    )
+    ):
+        return
+    assert words is not None  # expect() passed, so the command is a list of strings
+    if any(is_unknown(word) for word in words):
+        findings.skip(container.not_known("healthCheck.command"))
+        return
+    if _accepted(words, knobs["acceptedCommands"]):
+        return
+    shown = describe(words)
+    try:
+        verdict = judge(words[0], words[1:], tuple(knobs["allowedProbeCommands"]))
+    except UnreadableScriptError as error:
+        findings.violation(
+            f"{container.subject} must set a healthCheck.command the pack can read, but {shown} "
+            f"cannot be read: {error}: {_READABLE_PROBE_FIX}."
+        )
+        return
+    if verdict.never_fails:
+        findings.violation(
+            f"{container.subject} must set a healthCheck.command that fails when the app does "
+            f"not answer, but {shown} exits 0 on every path: {_PROBE_RULE}."
+        )
+    elif verdict.no_probe:
+        findings.violation(
+            f"{container.subject} must set a healthCheck.command that probes the app, but no "
+            f"command in {shown} reaches it (a URL, address or port of the container) and "
+            f"decides the result: {_PROBE_RULE}."
+        )
+
+
+def _accepted(words: list[str], accepted: list[str]) -> bool:
+    """Whether the platform accepts this command as written: its script (CMD-SHELL) or its
+    words after CMD joined by spaces."""
+    return " ".join(words[1:]) in accepted
 
 
 @resource_policy(

@@ -11,44 +11,31 @@ from, and base images known to run gunicorn.
 from __future__ import annotations
 
 import re
-import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi_policy import EnforcementLevel
 
 from fargate_policies.containers import Container, Task, container_policy
 from fargate_policies.framework import Findings, Knob
+from fargate_policies.shell import UnreadableScriptError, read_script, shell_words
 from fargate_policies.values import as_str_list, describe, is_unknown
 from fargate_spec.contract import APP_MODULE, CONTAINER_PORT
-
-# Programs whose only job is to run several processes.
-PROCESS_MANAGERS: dict[str, str] = {
-    "gunicorn": "a process manager that forks workers",
-    "supervisord": "a process supervisor",
-    "circusd": "a process supervisor",
-    "honcho": "a Procfile runner that starts every process type",
-    "uwsgi": "a process manager that forks workers",
-    "pm2": "a process manager",
-    "pm2-runtime": "a process manager",
-}
-# ASGI servers that run one process unless told to start workers (or a reloader).
-WORKER_SERVERS = ("uvicorn", "hypercorn", "granian")
-_WORKER_FLAGS = ("--workers", "-w")
-_RELOAD_FLAG = "--reload"
-SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
-# Environment variables that set a worker count (uvicorn reads WEB_CONCURRENCY and every
-# UVICORN_* option; granian reads GRANIAN_*; tiangolo's images read MAX_WORKERS).
-WORKER_COUNT_VARIABLES = ("WEB_CONCURRENCY", "UVICORN_WORKERS", "GRANIAN_WORKERS", "MAX_WORKERS")
-# Variables that only exist to configure gunicorn or a gunicorn-based image.
-GUNICORN_VARIABLES = ("GUNICORN_CMD_ARGS", "WORKERS_PER_CORE")
-RELOAD_VARIABLES = ("UVICORN_RELOAD",)
-# Base images that run gunicorn (or uwsgi under supervisord) with one worker per host CPU.
-MULTI_PROCESS_IMAGES = (
-    "tiangolo/uvicorn-gunicorn",
-    "tiangolo/meinheld-gunicorn",
-    "tiangolo/uwsgi-nginx",
+from fargate_spec.processes import (
+    GUNICORN_VARIABLES,
+    MULTI_PROCESS_IMAGES,
+    PROCESS_MANAGERS,
+    PROCESS_VARIABLES,
+    RELOAD_FLAG,
+    RELOAD_VARIABLES,
+    RELOADING_SUBCOMMANDS,
+    TRUE_WORDS,
+    WORKER_FLAGS,
+    WORKER_SERVERS,
 )
-_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 _KNOBS = {
     "extraForbiddenCommands": Knob(
         "array", [], "More program names a container must not start (e.g. 'celery')."
@@ -56,7 +43,18 @@ _KNOBS = {
     "extraForbiddenImages": Knob(
         "array", [], "More image name fragments that mean a multi-process image."
     ),
+    "acceptedCommands": Knob(
+        "array",
+        [],
+        "Shell scripts (the text after sh -c) or command elements the rule cannot read, "
+        "accepted exactly as written; their words are still checked for process managers.",
+    ),
 }
+_READABLE_FIX = (
+    "write it as an exec-form array, or a `sh -c` script of simple commands joined by "
+    "&&, ||, ; or | with balanced quotes (no subshells, groups, if/while/for/case), or list the "
+    "exact text in this policy's acceptedCommands"
+)
 _FIX = (
     f"run one server process (`uvicorn {APP_MODULE} --host 0.0.0.0 --port {CONTAINER_PORT}`, "
     "no --workers) and scale with the service's desiredCount"
@@ -71,16 +69,22 @@ def program_name(word: str) -> str:
 
 def words_of(argv: list[str]) -> list[str]:
     """Every word of an exec-form command. An element holding spaces is split as a shell would
-    (["gunicorn -w 4 app:app"] is four words), except the script after `sh -c`, kept whole."""
+    (["gunicorn -w 4 app:app"] is four words), except the script after `sh -c`, kept whole.
+    An element whose quotes do not balance is split at spaces (`command_reasons` reports it)."""
+    return _split(argv, lambda _element, _error: None)
+
+
+def _split(argv: list[str], unreadable: Callable[[str, UnreadableScriptError], None]) -> list[str]:
     words: list[str] = []
     for element in argv:
-        if _expects_script(words):
+        if _expects_script(words):  # a `sh -c` script stays one word: _read_script reads it
             words.append(element)
             continue
         try:
-            words.extend(shlex.split(element) if " " in element.strip() else [element])
-        except ValueError:  # unbalanced quotes: the plain split is the best reading left
+            words.extend(shell_words(element))
+        except UnreadableScriptError as error:
             words.extend(element.split())
+            unreadable(element, error)
     return words
 
 
@@ -93,50 +97,74 @@ def _expects_script(words: list[str]) -> bool:
     )
 
 
-def script_commands(script: str) -> tuple[list[list[str]], bool]:
-    """A shell script's simple commands, and whether it backgrounds one with a lone '&'."""
-    lexer = shlex.shlex(script, posix=True, punctuation_chars=";&|")
-    lexer.whitespace_split = True
-    commands: list[list[str]] = [[]]
-    backgrounds = False
-    try:
-        for token in lexer:
-            if token and set(token) <= set(";&|"):
-                backgrounds = backgrounds or token == "&"
-                commands.append([])
-            else:
-                commands[-1].append(token)
-    except ValueError:  # unbalanced quotes: what was read so far still counts
-        pass
-    return [command for command in commands if command], backgrounds
+@dataclass
+class CommandReading:
+    """What running a command starts: reasons it starts more than one process, and the parts
+    of it that cannot be read (each a violation unless the platform accepts it by a knob)."""
+
+    reasons: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
 
 
-def command_reasons(argv: list[str], forbidden: dict[str, str]) -> list[str]:
-    """Why running `argv` starts more than one process; [] if it starts one."""
-    words = words_of(argv)
-    reasons: list[str] = []
+def command_reasons(
+    argv: list[str], forbidden: dict[str, str], accepted: tuple[str, ...] = ()
+) -> CommandReading:
+    """Why running `argv` starts more than one process, and what of it cannot be read."""
+    reading = CommandReading()
+
+    def unreadable(element: str, error: UnreadableScriptError) -> None:
+        if element not in accepted:
+            reading.unreadable.append(f"its command element {describe(element)}: {error}")
+
+    words = _split(argv, unreadable)
+    _read_words(words, forbidden, accepted, reading)
+    return reading
+
+
+def _read_words(
+    words: list[str], forbidden: dict[str, str], accepted: tuple[str, ...], reading: CommandReading
+) -> None:
     for index, word in enumerate(words):
         if index >= 2 and _expects_script(words[:index]):
-            commands, backgrounds = script_commands(word)
-            if backgrounds:
-                reasons.append(f"its shell script {describe(word)} backgrounds a process with '&'")
-            for command in commands:
-                reasons.extend(command_reasons(command, forbidden))
+            _read_script(word, forbidden, accepted, reading)
             continue
         # Wrappers (`python -m`, `env`, `exec`, `tini --`) need no unwrapping: every word is read.
         name = program_name(word)
         if name in forbidden:
-            reasons.append(f"it starts {name}, {forbidden[name]}")
+            reading.reasons.append(f"it starts {name}, {forbidden[name]}")
         elif name in WORKER_SERVERS:
-            reasons.extend(_server_flag_reasons(name, words[index + 1 :]))
-    return reasons
+            reading.reasons.extend(_server_flag_reasons(name, words[index + 1 :]))
+
+
+def _read_script(
+    script: str, forbidden: dict[str, str], accepted: tuple[str, ...], reading: CommandReading
+) -> None:
+    try:
+        commands = read_script(script)
+    except UnreadableScriptError as error:
+        if script not in accepted:
+            reading.unreadable.append(f"its shell script {describe(script)}: {error}")
+        # Still read every word: a forbidden program is forbidden wherever it appears.
+        _read_words(script.split(), forbidden, accepted, reading)
+        return
+    if commands.backgrounds:
+        reading.reasons.append(
+            f"its shell script {describe(script)} backgrounds a process with '&'"
+        )
+    for command in commands.commands:
+        _read_words(words_of(command), forbidden, accepted, reading)
 
 
 def _server_flag_reasons(server: str, args: list[str]) -> list[str]:
     reasons = []
+    if args and args[0] in RELOADING_SUBCOMMANDS.get(server, ()):
+        reasons.append(
+            f"it runs `{server} {args[0]}`, a development server that reloads (a watcher "
+            f"process plus the server): use `{server} run` without --reload or --workers"
+        )
     for index, arg in enumerate(args):
         count: str | None = None
-        if arg in _WORKER_FLAGS and index + 1 < len(args):
+        if arg in WORKER_FLAGS and index + 1 < len(args):
             count = args[index + 1]
         elif arg.startswith("--workers="):
             count = arg.split("=", 1)[1]
@@ -144,7 +172,7 @@ def _server_flag_reasons(server: str, args: list[str]) -> list[str]:
             count = arg[2:]
         if count is not None and count.strip() != "1":
             reasons.append(f"it runs {server} with {count} workers (only 1 keeps one process)")
-        if arg == _RELOAD_FLAG:
+        if arg == RELOAD_FLAG:
             reasons.append(f"it runs {server} with --reload, which adds a watcher process")
     return reasons
 
@@ -153,15 +181,14 @@ def environment_reasons(container: Container, findings: Findings) -> list[str]:
     reasons = []
     for variable in container.environment:
         name, value = variable.name, variable.value
-        watched = name in WORKER_COUNT_VARIABLES + GUNICORN_VARIABLES + RELOAD_VARIABLES
-        if not watched:
+        if name not in PROCESS_VARIABLES:
             continue
         if is_unknown(value):
             findings.skip(container.not_known(f"environment variable {name}"))
         elif name in GUNICORN_VARIABLES:
             reasons.append(f"its environment sets {name}, which configures gunicorn workers")
         elif name in RELOAD_VARIABLES:
-            if str(value).strip().lower() in _TRUE_WORDS:
+            if str(value).strip().lower() in TRUE_WORDS:
                 reasons.append(f"its environment sets {name}={value}, which adds a watcher")
         elif str(value).strip() != "1":
             reasons.append(f"its environment sets {name}={describe(value)} (only 1 is one process)")
@@ -190,13 +217,20 @@ def container_single_process(
     forbidden = PROCESS_MANAGERS | {
         name: "a program this platform forbids" for name in knobs["extraForbiddenCommands"]
     }
-    reasons = command_reasons(_argv(container, findings), forbidden)
+    reading = command_reasons(
+        _argv(container, findings), forbidden, tuple(knobs["acceptedCommands"])
+    )
     for reason in container.environment_unreadable:
         findings.skip(reason)
-    reasons += environment_reasons(container, findings)
+    reasons = reading.reasons + environment_reasons(container, findings)
     reasons += image_reasons(container, knobs["extraForbiddenImages"], findings)
     for reason in dict.fromkeys(reasons):
         findings.violation(f"{container.subject} must run one process, but {reason}: {_FIX}.")
+    for part in dict.fromkeys(reading.unreadable):
+        findings.violation(
+            f"{container.subject} must start with a command line the pack can read, but "
+            f"{part}: {_READABLE_FIX}."
+        )
 
 
 def _argv(container: Container, findings: Findings) -> list[str]:

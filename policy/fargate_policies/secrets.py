@@ -6,7 +6,6 @@ readable by anyone who may describe task definitions. Messages never repeat the 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pulumi_policy import EnforcementLevel
@@ -14,26 +13,8 @@ from pulumi_policy import EnforcementLevel
 from fargate_policies.containers import Container, Task, container_policy
 from fargate_policies.framework import Findings, Knob
 from fargate_policies.values import is_unknown
+from fargate_spec.secret_names import secret_name_marker, secret_value_kind
 
-# Name fragments that say "this is a secret" (matched case-insensitively).
-SECRET_NAME_FRAGMENTS = (
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "ACCESS_KEY",
-    "CREDENTIAL",
-)
-# Values that are secrets whatever the variable is called.
-SECRET_VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("an AWS access key ID", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
-    ("a GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36}\b")),
-    ("a Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
-)
 _KNOBS = {
     "extraSecretNamePatterns": Knob("array", [], "More name fragments that mark a secret."),
     "allowedNames": Knob(
@@ -50,16 +31,11 @@ def secret_reason(name: str, value: Any, knobs: dict[str, Any]) -> str | None:
     """Why the variable looks like a plaintext secret, or None."""
     if name in knobs["allowedNames"] or value == "" or value is None:
         return None
-    fragments = (*SECRET_NAME_FRAGMENTS, *knobs["extraSecretNamePatterns"])
-    upper = name.upper()
-    matched = next((fragment for fragment in fragments if fragment.upper() in upper), None)
-    if matched:
-        return f"its name contains {matched.upper()}"
-    if isinstance(value, str):
-        for label, pattern in SECRET_VALUE_PATTERNS:
-            if pattern.search(value):
-                return f"its value looks like {label}"
-    return None
+    marker = secret_name_marker(name, tuple(knobs["extraSecretNamePatterns"]))
+    if marker:
+        return f"its name contains {marker}"
+    kind = secret_value_kind(value) if isinstance(value, str) else None
+    return f"its value looks like {kind}" if kind else None
 
 
 @container_policy(EnforcementLevel.ADVISORY, "ecs-container-no-plaintext-secrets", _KNOBS)

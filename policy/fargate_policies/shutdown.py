@@ -23,6 +23,7 @@ from fargate_spec.contract import UVICORN_GRACEFUL_SHUTDOWN_ENV, UVICORN_KEEP_AL
 from fargate_spec.limits import (
     ALB_IDLE_TIMEOUT_DEFAULT,
     DEREGISTRATION_DELAY_DEFAULT,
+    STOP_TIMEOUT_BOUNDS,
     STOP_TIMEOUT_DEFAULT,
 )
 
@@ -46,7 +47,7 @@ def _seconds(value: Any, default: int | None) -> int | None:
 
 
 def _setting(
-    container: Container, flag: str, variable: str, findings: Findings
+    container: Container, flag: str, variable: str, findings: Findings, task_urn: str | None
 ) -> tuple[int | None, str]:
     """A uvicorn timeout the container sets (None if it sets none), and where it sets it."""
     value, source = uvicorn_setting(container, flag, variable)
@@ -55,7 +56,11 @@ def _setting(
         return None, source
     seconds = _seconds(value, None)
     if value is not None and seconds is None:
-        findings.skip(f"{source} of {container.where} is {describe(value)}, not whole seconds")
+        findings.violation(
+            f"{container.subject} must set {source} to whole seconds, not {describe(value)}: "
+            "uvicorn reads it as an integer and refuses to start otherwise.",
+            task_urn,
+        )
     return seconds, source
 
 
@@ -71,11 +76,18 @@ def check_shutdown_chain(
                 findings.skip(f"the container {target.group.owner} serves is not in its task")
                 continue
             stop = target.container.get("stopTimeout")
-            if is_unknown(stop) or _seconds(stop, STOP_TIMEOUT_DEFAULT) is None:
-                findings.skip(f"stopTimeout of {target.container.where} is not a known number")
+            task_urn = wiring.task_resource.urn if wiring.task_resource else None
+            if is_unknown(stop):
+                findings.skip(target.container.not_known("stopTimeout"))
                 continue
             stop_seconds = _seconds(stop, STOP_TIMEOUT_DEFAULT)
-            task_urn = wiring.task_resource.urn if wiring.task_resource else None
+            if stop_seconds is None:
+                findings.violation(
+                    f"{target.container.subject} must set stopTimeout to whole seconds from "
+                    f"{STOP_TIMEOUT_BOUNDS}, not {describe(stop)}: ECS refuses anything else.",
+                    task_urn,
+                )
+                continue
             _check_target(target, stop_seconds, task_urn=task_urn, knobs=knobs, findings=findings)
 
 
@@ -92,7 +104,7 @@ def _check_target(
             group.urn,
         )
     graceful, source = _setting(
-        container, "--timeout-graceful-shutdown", UVICORN_GRACEFUL_SHUTDOWN_ENV, findings
+        container, "--timeout-graceful-shutdown", UVICORN_GRACEFUL_SHUTDOWN_ENV, findings, task_urn
     )
     if graceful is not None and graceful + margin >= stop:
         findings.violation(
@@ -101,7 +113,7 @@ def _check_target(
             task_urn,
         )
     keep_alive, source = _setting(
-        container, "--timeout-keep-alive", UVICORN_KEEP_ALIVE_ENV, findings
+        container, "--timeout-keep-alive", UVICORN_KEEP_ALIVE_ENV, findings, task_urn
     )
     for balancer in target.balancers if keep_alive is not None else []:
         idle = _seconds(balancer.props.get("idleTimeout"), ALB_IDLE_TIMEOUT_DEFAULT)

@@ -157,7 +157,8 @@ CASES = [
         {"appEnvironment": ["APP_LOG_LEVEL=DEBUG", "APP_DB_PASSWORD=hunter2"]},
         "fastapi-fargate:appEnvironment",
         " = 'APP_DB_PASSWORD=<value not shown>'",
-        "APP_DB_PASSWORD looks like a secret and must not be plaintext",
+        "APP_DB_PASSWORD looks like a secret (its name contains PASSWORD) and must not be "
+        "plaintext",
     ),
     Case(
         "plaintext-api-key",
@@ -173,7 +174,40 @@ CASES = [
         {"appEnvironment": ["UVICORN_WORKERS=4"]},
         "fastapi-fargate:appEnvironment",
         " = 'UVICORN_WORKERS=<value not shown>'",
-        "would start extra uvicorn workers: remove it",
+        "UVICORN_WORKERS sets a worker count, a reloader or gunicorn options, and the image runs "
+        "exactly one uvicorn process (ecs-container-single-process): remove it",
+    ),
+    Case(
+        "max-workers",
+        "dev",
+        {"appEnvironment": ["MAX_WORKERS=4"]},
+        "fastapi-fargate:appEnvironment",
+        " = 'MAX_WORKERS=<value not shown>'",
+        "MAX_WORKERS sets a worker count",
+    ),
+    Case(
+        "gunicorn-cmd-args",
+        "dev",
+        {"appEnvironment": ["GUNICORN_CMD_ARGS=--workers 4"]},
+        "fastapi-fargate:appEnvironment",
+        " = 'GUNICORN_CMD_ARGS=<value not shown>'",
+        "GUNICORN_CMD_ARGS sets a worker count, a reloader or gunicorn options",
+    ),
+    Case(
+        "service-credentials",
+        "dev",
+        {"appEnvironment": ["SERVICE_CREDENTIALS=x"]},
+        "fastapi-fargate:appEnvironment",
+        " = 'SERVICE_CREDENTIALS=<value not shown>'",
+        "SERVICE_CREDENTIALS looks like a secret (its name contains CREDENTIAL)",
+    ),
+    Case(
+        "secret-looking-value",
+        "dev",
+        {"appEnvironment": ["UPSTREAM_ID=AKIAABCDEFGHIJKLMNOP"]},
+        "fastapi-fargate:appEnvironment",
+        " = 'UPSTREAM_ID=<value not shown>'",
+        "UPSTREAM_ID looks like a secret (its value looks like an AWS access key ID)",
     ),
     Case(
         "one-availability-zone",

@@ -15,7 +15,7 @@ import pytest
 
 from fargate_policies.catalog import POLICY_DOCS
 from fargate_spec import tls
-from fargate_spec.contract import CONTAINER_USER
+from fargate_spec.contract import CONTAINER_USER, liveness_probe_command
 from tests.policy import fixtures as f
 from tests.policy.harness import Resource, check_resource, check_stack
 from tests.policy.names import (
@@ -66,6 +66,17 @@ def env(*pairs: tuple[str, str]) -> list[dict[str, str]]:
 def windows(**props: Any) -> Resource:
     platform = {"operatingSystemFamily": "WINDOWS_SERVER_2022_CORE", "cpuArchitecture": "X86_64"}
     return f.task_definition(runtimePlatform=platform, **props)
+
+
+PROBE = liveness_probe_command()
+CURL_PROBE = "curl -f http://localhost:8000/healthz || exit 1"
+NEVER_FAILS = "exits 0 on every path: a probe requests the app's URL or port"
+NO_PROBE = "reaches it (a URL, address or port of the container) and decides the result"
+
+
+def check(*command: str, **health: Any) -> Resource:
+    """A task definition whose app container's healthCheck runs `command`."""
+    return td(healthCheck={"command": list(command), **health})
 
 
 ROOT_FIX = f"set user to a non-root UID such as '{CONTAINER_USER}'"
@@ -137,7 +148,7 @@ CASES = [
         HEALTH,
         td(
             healthCheck={
-                "command": ["CMD-SHELL", "exit 0"],
+                "command": ["CMD-SHELL", CURL_PROBE],
                 "interval": 5,
                 "timeout": 60,
                 "retries": 10,
@@ -168,13 +179,13 @@ CASES = [
     Case(
         "interval",
         HEALTH,
-        td(healthCheck={"command": ["CMD", "true"], "interval": 600}),
+        td(healthCheck={"command": PROBE, "interval": 600}),
         ["must set healthCheck.interval to a whole number from 5 to 300 seconds, not 600."],
     ),
     Case(
         "timeout-and-retries",
         HEALTH,
-        td(healthCheck={"command": ["CMD", "true"], "timeout": 1, "retries": 0}),
+        td(healthCheck={"command": PROBE, "timeout": 1, "retries": 0}),
         [
             "healthCheck.timeout to a whole number from 2 to 60 seconds, not 1",
             "healthCheck.retries to a whole number from 1 to 10 retries, not 0",
@@ -183,7 +194,7 @@ CASES = [
     Case(
         "start-period-string",
         HEALTH,
-        td(healthCheck={"command": ["CMD", "true"], "startPeriod": "10"}),
+        td(healthCheck={"command": PROBE, "startPeriod": "10"}),
         ["healthCheck.startPeriod to a whole number from 0 to 300 seconds, not '10'"],
     ),
     Case(
@@ -201,6 +212,184 @@ CASES = [
         ),
         ["Container 'xray' in task definition 'web-task' is essential and must declare"],
         {"checkNonEssential": True},
+    ),
+    # A health check must check something: a command that cannot fail is no check (issue 14).
+    Case("curl-or-exit-1", HEALTH, check("CMD-SHELL", CURL_PROBE), []),
+    Case(
+        "wget-pipe-grep",
+        HEALTH,
+        check("CMD-SHELL", "wget -qO- http://127.0.0.1:8000/healthz | grep ok"),
+        [],
+    ),
+    Case(
+        "curl-and-echo",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz && echo ok"),
+        [],
+    ),
+    Case(
+        "curl-redirected",
+        HEALTH,
+        check("CMD-SHELL", "curl -sf http://localhost:8000/healthz >/dev/null 2>&1"),
+        [],
+    ),
+    Case("exec-form-curl", HEALTH, check("CMD", "curl", "-f", "http://localhost:8000/healthz"), []),
+    Case("nc-port", HEALTH, check("CMD", "nc", "-z", "127.0.0.1", "8000"), []),
+    Case(
+        "allowed-probe-command",
+        HEALTH,
+        check("CMD", "/bin/grpc_health_probe", "-addr=app"),
+        [],
+        {"allowedProbeCommands": ["grpc_health_probe"]},
+    ),
+    Case(
+        "accepted-unreadable",
+        HEALTH,
+        check(
+            "CMD-SHELL", "if curl -f http://localhost:8000/healthz; then exit 0; else exit 1; fi"
+        ),
+        [],
+        {
+            "acceptedCommands": [
+                "if curl -f http://localhost:8000/healthz; then exit 0; else exit 1; fi"
+            ]
+        },
+    ),
+    Case(
+        "cmd-true",
+        HEALTH,
+        check("CMD", "true"),
+        [
+            "Container 'app' in task definition 'web-task' must set a healthCheck.command that "
+            'fails when the app does not answer, but ["CMD", "true"] exits 0 on every path: a '
+            "probe "
+            "requests the app's URL or port and exits non-zero when it does not answer, e.g. "
+            "['CMD', 'python', '-c', <urlopen of http://127.0.0.1:8000/healthz>] or "
+            "['CMD-SHELL', 'curl -f http://localhost:8000/healthz || exit 1'], with nothing after "
+            "it that turns a failure into success (`|| true`, `|| exit 0`, `; true`); a program "
+            "that probes without a URL goes in allowedProbeCommands."
+        ],
+    ),
+    Case("cmd-bin-true", HEALTH, check("CMD", "/bin/true"), [NEVER_FAILS]),
+    Case("shell-true", HEALTH, check("CMD-SHELL", "true"), [NEVER_FAILS]),
+    Case("shell-exit-0", HEALTH, check("CMD-SHELL", "exit 0"), [NEVER_FAILS]),
+    Case("shell-colon", HEALTH, check("CMD-SHELL", ":"), [NEVER_FAILS]),
+    Case("cmd-echo", HEALTH, check("CMD", "echo", "healthy"), [NEVER_FAILS]),
+    Case(
+        "shell-echo-url",
+        HEALTH,
+        check("CMD-SHELL", "echo http://localhost:8000/healthz"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "probe-or-true",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz || true"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "probe-or-exit-0",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz || exit 0"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "exec-sh-probe-or-exit-0",
+        HEALTH,
+        check("CMD", "sh", "-c", "curl -f http://localhost:8000/healthz || exit 0"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "list-ends-true",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz; true"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "list-ends-echo",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz\necho done"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "list-ends-exit-0",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz > /dev/null; exit 0"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "probe-backgrounded",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz &"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "nested-sh-probe-or-exit-0",
+        HEALTH,
+        check("CMD-SHELL", "exec sh -c 'curl -f http://localhost:8000/healthz || exit 0'"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "nested-sh-probe",
+        HEALTH,
+        check("CMD-SHELL", "sh -c 'curl -f http://localhost:8000/healthz' && echo ok"),
+        [],
+    ),
+    Case(
+        "no-probe-ls",
+        HEALTH,
+        check("CMD-SHELL", "ls /tmp"),
+        [
+            "Container 'app' in task definition 'web-task' must set a healthCheck.command that "
+            'probes the app, but no command in ["CMD-SHELL", "ls /tmp"] reaches it (a URL, '
+            "address or port of "
+            "the container) and decides the result: a probe requests the app's URL or port"
+        ],
+    ),
+    Case(
+        "no-probe-python-exit",
+        HEALTH,
+        check("CMD", "python", "-c", "import sys; sys.exit(0)"),
+        [NO_PROBE],
+    ),
+    Case(
+        "no-probe-unlisted-binary",
+        HEALTH,
+        check("CMD", "/bin/grpc_health_probe", "-addr=app"),
+        [NO_PROBE],
+    ),
+    Case(
+        "probe-piped-to-true",
+        HEALTH,
+        check("CMD-SHELL", "curl -f http://localhost:8000/healthz | true"),
+        [NEVER_FAILS],
+    ),
+    Case(
+        "unreadable-if",
+        HEALTH,
+        check(
+            "CMD-SHELL", "if curl -f http://localhost:8000/healthz; then exit 0; else exit 1; fi"
+        ),
+        [
+            'must set a healthCheck.command the pack can read, but ["CMD-SHELL", "if curl -f '
+            "http://localhost:8000/healthz; then exit 0; else ex... cannot be read: it uses "
+            "the compound command 'if': write it as ['CMD', <client>, <url>] or a CMD-SHELL "
+            "script of simple commands joined by &&, ||, ; or | with balanced quotes (no "
+            "subshells, groups, if/while/for/case), or list it exactly in this policy's "
+            "acceptedCommands."
+        ],
+    ),
+    Case(
+        "unreadable-quote",
+        HEALTH,
+        check("CMD-SHELL", "curl -f 'http://localhost:8000/healthz"),
+        ["cannot be read: its quoting does not balance (No closing quotation)"],
+    ),
+    Case(
+        "unreadable-subshell",
+        HEALTH,
+        check("CMD-SHELL", "(curl -f http://localhost:8000/healthz) || exit 0"),
+        ["cannot be read: it uses a subshell or function ('(')"],
     ),
     # --- alb-target-group-health-check -------------------------------------------------------
     Case("healthz", TG_HEALTH, f.target_group(), []),
@@ -337,6 +526,26 @@ CASES = [
         PROCESS,
         td(command=["granian", "--workers", "2", "app:app"]),
         ["granian with 2 workers"],
+    ),
+    Case(
+        "unreadable-quote",
+        PROCESS,
+        td(command=["sh", "-c", "exec uvicorn 'app.main:app"]),
+        [
+            "Container 'app' in task definition 'web-task' must start with a command line the "
+            'pack can read, but its shell script "exec uvicorn \'app.main:app": its quoting does '
+            "not balance (No closing quotation): write it as an exec-form array, or a `sh -c` "
+            "script of simple commands joined by &&, ||, ; or | with balanced quotes (no "
+            "subshells, groups, if/while/for/case), or list the exact text in this policy's "
+            "acceptedCommands."
+        ],
+    ),
+    Case(
+        "accepted-unreadable",
+        PROCESS,
+        td(command=["sh", "-c", "if [ -f /tmp/x ]; then exec uvicorn app; fi"]),
+        [],
+        {"acceptedCommands": ["if [ -f /tmp/x ]; then exec uvicorn app; fi"]},
     ),
     Case(
         "background",
@@ -988,6 +1197,28 @@ CASES = [
         {"extraSecretNamePatterns": ["dsn"]},
     ),
 ]
+
+
+# One process, command by command (id, command, one fragment per violation): the FastAPI CLI
+# passes --workers and --reload on to uvicorn, and `fastapi dev` always reloads (issue 14).
+DEV = "it runs `fastapi dev`, a development server that reloads (a watcher process plus the server)"
+IF = "it uses the compound command 'if'"
+COMMANDS: list[tuple[str, list[str], list[str]]] = [
+    ("fastapi-run", ["fastapi", "run", "app/main.py"], []),
+    ("fastapi-run-one-worker", ["fastapi", "run", "--workers", "1", "app/main.py"], []),
+    ("fastapi-run-workers", ["fastapi", "run", "--workers", "4", "main.py"], ["fastapi with 4"]),
+    ("python-m-fastapi-workers", ["python", "-m", "fastapi", "run", "--workers=4"], ["with 4"]),
+    ("fastapi-run-reload", ["fastapi run --reload app/main.py"], ["fastapi with --reload"]),
+    ("fastapi-dev", ["fastapi", "dev", "app/main.py"], [f"{ONE_PROCESS} {DEV}: use `fastapi run`"]),
+    ("python-m-fastapi-dev", ["python", "-m", "fastapi", "dev"], [DEV]),
+    ("sh-fastapi-dev", ["sh", "-c", "alembic upgrade head && exec fastapi dev main.py"], [DEV]),
+    ("granian-w", ["granian", "--interface", "asgi", "-w", "3"], ["granian with 3 workers"]),
+    ("hypercorn-workers", ["hypercorn", "--workers", "2", "app:app"], ["hypercorn with 2"]),
+    ("redirect-not-background", ["sh", "-c", "exec uvicorn app.main:app 2>&1"], []),
+    ("unreadable-if", ["sh", "-c", 'if [ -n "$DEBUG" ]; then exec uvicorn app; fi'], [IF]),
+    ("unreadable-still-reads-words", ["sh", "-c", "if :; then gunicorn app; fi"], ["gunicorn", IF]),
+]
+CASES += [Case(id_, PROCESS, td(command=argv), expect) for id_, argv, expect in COMMANDS]
 
 
 def _run(case: Case) -> Any:

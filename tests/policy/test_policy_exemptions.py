@@ -11,7 +11,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from fargate_policies import exemptions
 from tests.policy import fixtures as f
-from tests.policy.harness import Resource, check_resource, check_stack
+from tests.policy.harness import Resource, check_all, check_resource, check_stack
 
 TODAY = date(2026, 3, 1)
 NON_ROOT = "ecs-container-non-root"
@@ -52,7 +52,9 @@ def test_the_last_day_is_still_exempt() -> None:
 
 def test_an_expired_exemption_excuses_nothing_and_is_itself_a_violation() -> None:
     task = root_task({TAG: "2026-02-28 vendor image"})
-    assert check_resource(NON_ROOT, task).violations == [ROOT_VIOLATION]
+    assert check_resource(NON_ROOT, task).violations == [
+        f"{ROOT_VIOLATION} Tag '{TAG}' excuses nothing: it expired on 2026-02-28."
+    ]
     assert check_stack(VALID, [task]).violations == [
         f"Tag '{TAG}' on task definition 'web-task' must be renewed or removed: it expired on "
         "2026-02-28, so ecs-container-non-root applies again; fix the violation, or set a new "
@@ -74,7 +76,10 @@ def test_a_malformed_exemption_excuses_nothing_and_is_itself_a_violation(
     value: str, problem: str
 ) -> None:
     task = root_task({TAG: value})
-    assert check_resource(NON_ROOT, task).violations == [ROOT_VIOLATION]
+    assert check_resource(NON_ROOT, task).violations == [
+        f"{ROOT_VIOLATION} Tag '{TAG}' excuses nothing: its value is not of the form "
+        f"'YYYY-MM-DD <reason>': {problem.split(' (value', maxsplit=1)[0]}."
+    ]
     violations = check_stack(VALID, [task]).violations
     assert len(violations) == 1
     assert violations[0].startswith(
@@ -100,18 +105,64 @@ def test_the_exemption_policies_cannot_be_exempted() -> None:
     assert "names none" in check_stack(VALID, [task]).violations[0]
 
 
-def test_the_platform_limits_length_and_exemptible_policies() -> None:
+def test_each_policy_limits_its_own_exemptions() -> None:
     long_one = root_task({TAG: "2026-12-31 vendor image"})
     assert check_stack(VALID, [long_one]).violations == [
         f"Tag '{TAG}' on task definition 'web-task' must expire by 2026-05-30 (90 days from "
-        "today), not on 2026-12-31."
+        "today, ecs-container-non-root's maxExemptionDays), not on 2026-12-31."
     ]
-    assert check_stack(VALID, [long_one], {"maxDays": 365}).violations == []
+    assert check_resource(NON_ROOT, long_one).violations == [
+        f"{ROOT_VIOLATION} Tag '{TAG}' excuses nothing: it runs until 2026-12-31, past "
+        "2026-05-30 (90 days from today, this policy's maxExemptionDays)."
+    ]
+    assert check_resource(NON_ROOT, long_one, {"maxExemptionDays": 365}).violations == []
     short = root_task({TAG: "2026-03-10 vendor image"})
-    assert check_stack(VALID, [short], {"nonExemptiblePolicies": [NON_ROOT]}).violations == [
-        f"Tag '{TAG}' on task definition 'web-task' must not exempt anything from "
-        "ecs-container-non-root: the platform allows no exemption."
+    assert check_resource(NON_ROOT, short).violations == []
+    assert check_resource(NON_ROOT, short, {"exemptible": False}).violations == [
+        f"{ROOT_VIOLATION} Tag '{TAG}' excuses nothing: ecs-container-non-root allows no "
+        "exemption (exemptible: false)."
     ]
+    assert check_resource(NON_ROOT, short, {"maxExemptionDays": 5}).violations == [
+        f"{ROOT_VIOLATION} Tag '{TAG}' excuses nothing: it runs until 2026-03-10, past "
+        "2026-03-06 (5 days from today, this policy's maxExemptionDays)."
+    ]
+
+
+INVALID_EXEMPTIONS = [
+    ("malformed", "soon vendor image", {}),
+    ("expired", "2026-02-28 vendor image", {}),
+    ("too-long", "2026-12-31 vendor image", {}),
+    ("too-long-for-prod", "2026-04-15 vendor image", {"maxExemptionDays": 30}),
+    ("not-exemptible", "2026-03-10 vendor image", {"exemptible": False}),
+]
+
+
+@pytest.mark.parametrize("level", ["mandatory", "advisory", "disabled"])
+@pytest.mark.parametrize(
+    ("kind", "value", "limits"), INVALID_EXEMPTIONS, ids=[k for k, _, _ in INVALID_EXEMPTIONS]
+)
+def test_an_invalid_exemption_excuses_nothing_whatever_level_the_validity_policy_runs_at(
+    level: str, kind: str, value: str, limits: dict[str, Any]
+) -> None:
+    """Before issue 14 only policy-exemption-valid applied maxDays and nonExemptiblePolicies, so
+    a config that made it advisory or disabled let a too-long or forbidden exemption excuse a
+    mandatory violation. Now the mechanism applies each policy's own limits."""
+    task = root_task({TAG: value})
+    document = {VALID: level, NON_ROOT: {"enforcementLevel": "mandatory", **limits}}
+    results = check_all([task], document)
+    violations = results[NON_ROOT].violations
+    assert len(violations) == 1, (kind, violations)
+    assert violations[0].startswith(ROOT_VIOLATION)
+    assert f"Tag '{TAG}' excuses nothing: " in violations[0]
+    if not limits:  # policy-exemption-active sees each policy's default limits only
+        assert results[ACTIVE].violations == [], "a refused exemption is not noted as active"
+
+
+def test_a_valid_exemption_still_excuses_when_the_validity_policy_is_disabled() -> None:
+    task = root_task({TAG: "2026-03-20 vendor image"})
+    results = check_all([task], {VALID: "disabled"})
+    assert results[NON_ROOT].violations == []
+    assert len(results[ACTIVE].violations) == 1
 
 
 def test_a_stack_policy_violation_is_exempted_by_the_tag_on_the_resource_it_names() -> None:

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
 
 from fargate_policies.catalog import POLICY_DOCS
+from fargate_policies.probes import Verdict, judge
+from fargate_policies.shell import UnreadableScriptError
 from tests.policy.harness import Outcome, Resource, check_resource, check_stack
 
 pytestmark = pytest.mark.slow  # about 40 s: hypothesis spends most of it generating cases
@@ -53,6 +55,9 @@ words = st.sampled_from(
         "uvicorn", "gunicorn", "python", "-m", "--workers", "-w", "4", "1", "--workers=2",
         "app.main:app", "sh", "-c", "bash", "-ec", "supervisord", "hypercorn", "granian", "&",
         "&&", "exec", "env", "--reload", "$(nproc)", "'", '"', "a & b", "uvicorn app -w 2",
+        "CMD", "CMD-SHELL", "true", "exit 0", ":", "echo ok", "fastapi", "dev", "run",
+        "curl -f http://localhost:8000/healthz || exit 0", "if true; then :; fi", "(", ")", "`",
+        "$(", "! curl http://127.0.0.1:8000/ | grep ok", "x; true\n", "2>&1", "exit", "||",
     ]
 )  # fmt: skip
 argv = either(st.lists(st.one_of(words, st.text(max_size=10)), max_size=8))
@@ -350,3 +355,21 @@ def test_stacks_never_make_a_stack_policy_raise() -> None:
 
     run()
     assert len(ran) >= STACK_EXAMPLES
+
+
+shell_text = st.lists(
+    st.sampled_from([*"ab :;&|<>()!$`'\"\\\n=0123-", "exit", "true", "curl", "http://x:80/"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=2_000, deadline=None)
+@given(script=shell_text, exec_form=st.booleans())
+def test_the_shell_reader_reads_or_refuses_any_script(script: str, exec_form: bool) -> None:
+    """Any text: a verdict, or UnreadableScriptError naming what it met; nothing else."""
+    try:
+        verdict = judge("CMD" if exec_form else "CMD-SHELL", [script], ())
+    except UnreadableScriptError as error:
+        assert str(error)
+    else:
+        assert isinstance(verdict, Verdict)

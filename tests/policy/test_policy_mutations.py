@@ -154,6 +154,7 @@ class Mutation:
 
 GUNICORN = ["gunicorn", "-k", "uvicorn.workers.UvicornWorker", "-w", "4", "app.main:app"]
 WORLD = "0.0.0.0/0"
+CURL = "curl -f http://localhost:8000/healthz"
 
 MUTATIONS = [
     Mutation("user-root", n.NON_ROOT, container(user="root")),
@@ -165,6 +166,22 @@ MUTATIONS = [
     Mutation("health-interval", n.HEALTH, health(interval=301)),
     Mutation("health-retries", n.HEALTH, health(retries=0)),
     Mutation("health-none", n.HEALTH, health(command=["NONE"])),
+    # Health checks that cannot fail (issue 14): CMD and CMD-SHELL.
+    Mutation("health-cmd-true", n.HEALTH, health(command=["CMD", "true"])),
+    Mutation("health-cmd-bin-true", n.HEALTH, health(command=["CMD", "/bin/true"])),
+    Mutation("health-shell-exit-0", n.HEALTH, health(command=["CMD-SHELL", "exit 0"])),
+    Mutation("health-shell-colon", n.HEALTH, health(command=["CMD-SHELL", ":"])),
+    Mutation("health-echo", n.HEALTH, health(command=["CMD", "echo", "ok"])),
+    Mutation("health-probe-or-true", n.HEALTH, health(command=["CMD-SHELL", f"{CURL} || true"])),
+    Mutation(
+        "health-probe-or-exit-0", n.HEALTH, health(command=["CMD-SHELL", f"{CURL} || exit 0"])
+    ),
+    Mutation("health-list-ends-true", n.HEALTH, health(command=["CMD-SHELL", f"{CURL}; true"])),
+    Mutation(
+        "health-unreadable",
+        n.HEALTH,
+        health(command=["CMD-SHELL", f"if {CURL}; then exit 0; else exit 1; fi"]),
+    ),
     Mutation("tg-path", n.TG_HEALTH, edit(TARGET_GROUP, nested("healthCheck", path=DROP))),
     Mutation("tg-matcher", n.TG_HEALTH, edit(TARGET_GROUP, nested("healthCheck", matcher=DROP))),
     Mutation("tg-disabled", n.TG_HEALTH, edit(TARGET_GROUP, nested("healthCheck", enabled=False))),
@@ -198,6 +215,24 @@ MUTATIONS = [
         "supervisord",
         n.PROCESS,
         container(entryPoint=["supervisord", "-n", "-c", "/etc/supervisord.conf"]),
+    ),
+    Mutation(
+        "fastapi-run-workers",
+        n.PROCESS,
+        container(command=["fastapi", "run", "--workers", "4", "app/main.py"]),
+    ),
+    Mutation(
+        "python-m-fastapi-workers",
+        n.PROCESS,
+        container(command=["python", "-m", "fastapi", "run", "--workers", "4", "app/main.py"]),
+    ),
+    Mutation("fastapi-dev", n.PROCESS, container(command=["fastapi", "dev", "app/main.py"])),
+    Mutation("granian-workers", n.PROCESS, container(command=["granian", "--workers", "2", "a:b"])),
+    Mutation("max-workers", n.PROCESS, container_env(("MAX_WORKERS", "4"))),
+    Mutation(
+        "unreadable-script",
+        n.PROCESS,
+        container(command=["sh", "-c", "exec uvicorn 'app.main:app --port 8000"]),
     ),
     Mutation("web-concurrency", n.PROCESS, container_env(("WEB_CONCURRENCY", "4"))),
     Mutation("gunicorn-cmd-args", n.PROCESS, container_env(("GUNICORN_CMD_ARGS", "--workers=3"))),
@@ -258,6 +293,7 @@ MUTATIONS = [
     Mutation("tls-legacy", n.TLS, listener("HTTPS", props(sslPolicy="ELBSecurityPolicy-2016-08"))),
     Mutation("tls-unset", n.TLS, listener("HTTPS", props(sslPolicy=DROP))),
     Mutation("headers", n.HEADERS, edit(LOAD_BALANCER, props(dropInvalidHeaderFields=False))),
+    Mutation("secret-credentials", n.SECRETS, container_env(("SERVICE_CREDENTIALS", "x"))),
     Mutation("secret-env", n.SECRETS, container_env(("DB_PASSWORD", "hunter2"))),
     Mutation("secret-value", n.SECRETS, container_env(("SETTING", "AKIAABCDEFGHIJKLMNOP"))),
     Mutation(
@@ -346,6 +382,19 @@ MUTATIONS += [
         tag(TASK, "policy-exemption:ecs-container-nonroot", f"{SOON} legacy"),
     ),
     Mutation("exemption-malformed", n.VALID, tag(TASK, EXEMPT_NON_ROOT, "soon legacy")),
+    Mutation(
+        "probe-without-url", n.CONSISTENCY, health(command=["CMD", "nc", "-z", "localhost", "8000"])
+    ),
+    Mutation(
+        "graceful-not-seconds",
+        n.SHUTDOWN,
+        container_env(("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", "20s")),
+    ),
+    Mutation(
+        "image-platform-unknown",
+        n.ARCHITECTURE,
+        edit("awsx:ecr:Image", props(platform="linux/arm/v7")),
+    ),
     Mutation("exemption-active", n.ACTIVE, tag(TASK, EXEMPT_NON_ROOT, f"{SOON} vendor image")),
 ]
 

@@ -68,6 +68,12 @@ COMPLIANT: list[tuple[str, str, Mutate, dict[str, Any]]] = [
         health(command=["CMD-SHELL", "curl -fsS http://localhost:8000/healthz || exit 1"]),
         {},
     ),
+    (
+        "probe-without-url-allowed",
+        CONSISTENCY,
+        health(command=["CMD", "nc", "-z", "127.0.0.1", "8000"]),
+        {"allowProbesWithoutUrl": True},
+    ),
     ("program", SHUTDOWN, keep, {}),
     ("longest-stop-timeout", SHUTDOWN, container(stopTimeout=120), {}),
     (
@@ -132,6 +138,42 @@ VIOLATING: list[tuple[str, str, Mutate, dict[str, Any], str | tuple[str, ...]]] 
         {"graceMarginSeconds": 100},
         "Service 'fastapi-service' must set healthCheckGracePeriodSeconds to at least 110, not "
         f"90, to cover the startPeriod (10 s) of {APP[0].lower()}{APP[1:]} plus 100 s",
+    ),
+    # Known but not interpretable: a violation that says how to make it checkable (issue 14).
+    (
+        "probe-without-url",
+        CONSISTENCY,
+        health(command=["CMD", "nc", "-z", "127.0.0.1", "8000"]),
+        {},
+        f"{APP} must name the URL its health check probes (http://localhost:<port><path>) so it "
+        'can be compared with target group \'fastapi-tg\'\'s port and path, not ["CMD", "nc", '
+        '"-z", "127.0.0.1", "8000"]: probe the target group\'s path \'/healthz\' by URL, or set '
+        "this policy's allowProbesWithoutUrl to accept probes that name none.",
+    ),
+    (
+        "graceful-not-seconds",
+        SHUTDOWN,
+        container_env(("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", "20s")),
+        {},
+        f"{APP} must set UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN to whole seconds, not '20s': uvicorn "
+        "reads it as an integer and refuses to start otherwise.",
+    ),
+    (
+        "stop-timeout-not-seconds",
+        SHUTDOWN,
+        container(stopTimeout="1m"),
+        {},
+        f"{APP} must set stopTimeout to whole seconds from 2 to 120, not '1m': ECS refuses "
+        "anything else.",
+    ),
+    (
+        "image-platform-fargate-does-not-run",
+        ARCHITECTURE,
+        edit("awsx:ecr:Image", props(platform="linux/arm/v7")),
+        {},
+        "Image 'fastapi-image' is built for 'linux/arm/v7', a platform Fargate does not run, so "
+        "container 'app' in task definition 'fastapi-task' cannot start: build it for "
+        "linux/arm64 to match the task's cpuArchitecture ARM64.",
     ),
     (
         "drain",

@@ -18,10 +18,12 @@ from pulumi_policy.proxy import (
 
 from fargate_policies.framework import PolicyConfigError, SkippedChecksError
 from fargate_policies.values import PlainProps, Unknown, plain
+from fargate_spec.contract import liveness_probe_command
 from tests.policy import fixtures as f
 from tests.policy.harness import POLICIES, check_all, check_resource
 
 UNKNOWN = UNKNOWN_STRING_VALUE
+PROBE = liveness_probe_command()
 
 
 def test_plain_turns_proxied_unknowns_into_markers_with_their_path() -> None:
@@ -100,7 +102,7 @@ def test_unknown_fields_are_skipped_with_a_reason_by_each_rule() -> None:
     cases = {
         "ecs-container-non-root": f.task_definition([f.container(user=UNKNOWN)]),
         "ecs-container-health-check": f.task_definition(
-            [f.container(healthCheck={"command": ["CMD", "true"], "interval": UNKNOWN})]
+            [f.container(healthCheck={"command": PROBE, "interval": UNKNOWN})]
         ),
         "ecs-fargate-task-size": f.task_definition(cpu=UNKNOWN),
         "ecs-container-resources-fit-task": f.task_definition(memory=UNKNOWN_NUMBER_VALUE),

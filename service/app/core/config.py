@@ -14,8 +14,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ENV_PREFIX = "APP_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
-# uvicorn starts this many worker processes when no --workers flag is given. One process per
-# container is the design (ECS scales tasks), so a value above 1 is refused, never obeyed.
+# Every variable uvicorn reads a worker count from: WEB_CONCURRENCY (its Config) and
+# UVICORN_WORKERS (--workers through click's UVICORN_ prefix). One process per container is the
+# design (ECS scales tasks), so a value above 1 is refused, never obeyed. The image cannot import
+# fargate_spec: tests/service/test_service_contract.py asks uvicorn which variables set its worker
+# count and holds this list to them and to fargate_spec.processes.
 WORKER_COUNT_VARIABLES = ("WEB_CONCURRENCY", "UVICORN_WORKERS")
 
 
