@@ -119,11 +119,31 @@ class TaskDefinitionParts:
 def construct_task_definition(
     name: str, inputs: Mapping[str, Any], options: pulumi.ResourceOptions | None
 ) -> ConstructResult:
+    check_task_inputs(inputs)
     component = pulumi.ComponentResource(TASK_TYPE, name, {}, options)
     parts = build_task_definition(name, inputs, component)
     state = parts.state()
     component.register_outputs(state)
     return ConstructResult(urn=component.urn, state=state)
+
+
+def check_task_inputs(args: Mapping[str, Any]) -> None:
+    """awsx's own errors about a task's inputs, before anything is registered."""
+    if (args.get("container") is None) == (args.get("containers") is None):
+        raise pulumi.InputPropertyError(
+            "containers", "Exactly one of [container] or [containers] must be provided"
+        )
+    log_group = args.get("logGroup") or {}
+    if log_group.get("existing") is not None and log_group.get("args") is not None:
+        raise pulumi.InputPropertyError(
+            "logGroup", "Can't define log group args if specifying an existing log group name"
+        )
+    for key in ("taskRole", "executionRole"):
+        role = args.get(key) or {}
+        if role.get("roleArn") is not None and role.get("args") is not None:
+            raise pulumi.InputPropertyError(
+                key, "Can't define role args if specified an existing role ARN"
+            )
 
 
 def build_task_definition(
@@ -166,16 +186,12 @@ def build_task_definition(
 
 
 def _normalize_containers(args: Mapping[str, Any]) -> pulumi.Output[dict[str, Any]]:
-    """containers.ts normalizeTaskDefinitionContainers: a map of container name -> inputs."""
-    single, many = args.get("container"), args.get("containers")
-    if many is not None and single is None:
-        return pulumi.Output.from_input(many)
-    if single is not None and many is None:
-        return pulumi.Output.from_input(single).apply(
-            lambda container: {container.get("name") or DEFAULT_CONTAINER_NAME: container}
-        )
-    raise pulumi.InputPropertyError(
-        "containers", "Exactly one of [container] or [containers] must be provided"
+    """containers.ts normalizeTaskDefinitionContainers: a map of container name -> inputs
+    (exactly one of the two, check_task_inputs)."""
+    if args.get("containers") is not None:
+        return pulumi.Output.from_input(args["containers"])
+    return pulumi.Output.from_input(args["container"]).apply(
+        lambda container: {container.get("name") or DEFAULT_CONTAINER_NAME: container}
     )
 
 
@@ -187,10 +203,6 @@ def _log_group(
     if inputs.get("skip"):
         return None, None
     existing = inputs.get("existing")
-    if existing is not None and inputs.get("args") is not None:
-        raise pulumi.InputPropertyError(
-            "logGroup", "Can't define log group args if specifying an existing log group name"
-        )
     # awsx reads the result's `name`, which pulumi-aws 7 deprecates for `region` (same value).
     region = aws.get_region_output(opts=pulumi.InvokeOptions(parent=parent)).region
     if existing is not None:
@@ -228,10 +240,6 @@ def _role(
 ) -> tuple[aws.iam.Role | None, Any]:
     """role.ts defaultRoleWithPolicies: the role and its ARN (an existing one, or none)."""
     inputs = inputs or {}
-    if inputs.get("roleArn") is not None and inputs.get("args") is not None:
-        raise pulumi.InputPropertyError(
-            name, "Can't define role args if specified an existing role ARN"
-        )
     if inputs.get("skip") is True:
         return None, None
     if inputs.get("roleArn") is not None:
@@ -354,6 +362,8 @@ def construct_service(
     name: str, inputs: Mapping[str, Any], options: pulumi.ResourceOptions | None
 ) -> ConstructResult:
     _check_service_inputs(inputs)
+    if inputs.get("taskDefinitionArgs") is not None:
+        check_task_inputs(inputs["taskDefinitionArgs"])
     component = pulumi.ComponentResource(SERVICE_TYPE, name, {}, options)
     # awsx registers the task definition first; its default-network error comes later, from an
     # apply. Checking the network first means a failing construct leaves nothing registered.

@@ -62,11 +62,37 @@ def test_awsx_refusals_name_the_input_and_say_what_awsx_says(construct, inputs, 
     assert (error.value.property_path, error.value.reason) == (key, message)
 
 
-def test_a_task_needs_exactly_one_of_container_and_containers():
-    for args in ({}, {"container": CONTAINER, "containers": {"app": CONTAINER}}):
+@pytest.mark.parametrize(
+    ("args", "key", "message"),
+    [
+        ({}, "containers", "Exactly one of [container] or [containers] must be provided"),
+        (
+            {"container": CONTAINER, "containers": {"app": CONTAINER}},
+            "containers",
+            "Exactly one of [container] or [containers] must be provided",
+        ),
+        (
+            {"container": CONTAINER, "logGroup": {"existing": {"name": "/x"}, "args": {}}},
+            "logGroup",
+            "Can't define log group args if specifying an existing log group name",
+        ),
+        (
+            {"container": CONTAINER, "executionRole": {"roleArn": "arn:r", "args": {}}},
+            "executionRole",
+            "Can't define role args if specified an existing role ARN",
+        ),
+    ],
+)
+def test_task_refusals_come_before_the_component_exists(args, key, message):
+    """Both constructs check the task's inputs before they create the component (awsx throws
+    later, from its constructor); the refusal is the same either way."""
+    for construct, inputs in (
+        (awsx_ecs.construct_task_definition, args),
+        (awsx_ecs.construct_service, {"taskDefinitionArgs": args}),
+    ):
         with pytest.raises(pulumi.InputPropertyError) as error:
-            awsx_ecs._normalize_containers(args)
-        assert error.value.reason == "Exactly one of [container] or [containers] must be provided"
+            construct("web", inputs, None)
+        assert (error.value.property_path, error.value.reason) == (key, message)
 
 
 def test_an_awsx_component_not_reproduced_fails_naming_it():
