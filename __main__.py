@@ -5,18 +5,26 @@ Reads like the architecture; each step is one module of the `infra` package.
 
 import pulumi
 
+from infra.access_logs import create_access_logs
+from infra.account import current_account
 from infra.autoscaling import scale_service
+from infra.flow_logs import create_flow_logs
 from infra.load_balancer import LoadBalancer, LoadBalancerArgs
 from infra.network import create_network
 from infra.registry import create_registry
 from infra.service import FargateService, FargateServiceArgs
 from infra.settings import load_settings
+from infra.waf import create_web_acl
 
 # Validated in full before anything is registered: bad config creates nothing.
 settings = load_settings()
 
+account = current_account(settings.region)
 network = create_network(settings)
 registry = create_registry(settings)
+
+create_flow_logs(settings, account, network.vpc_id)
+access_logs = create_access_logs(settings, account)
 
 load_balancer = LoadBalancer(
     settings.service_name,
@@ -31,10 +39,14 @@ load_balancer = LoadBalancer(
         deregistration_delay=settings.deregistration_delay,
         deletion_protection=settings.deletion_protection,
         tags=settings.tags,
+        access_logs=access_logs.load_balancer_access_logs() if access_logs else None,
+        access_log_permission=access_logs.policy if access_logs else None,
         domain_name=settings.domain_name,
         hosted_zone_id=settings.hosted_zone_id,
     ),
 )
+
+create_web_acl(settings, load_balancer.alb.arn)
 
 service = FargateService(
     settings.service_name,
@@ -47,6 +59,7 @@ service = FargateService(
         target_group_arn=load_balancer.target_group.arn,
         listeners=load_balancer.listeners,
         pull_repository_arns=registry.pull_repository_arns,
+        account=account,
         load_balancer_arn_suffix=load_balancer.alb.arn_suffix,
         target_group_arn_suffix=load_balancer.target_group.arn_suffix,
     ),

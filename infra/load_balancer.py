@@ -37,6 +37,10 @@ class LoadBalancerArgs:
     deregistration_delay: int
     deletion_protection: bool
     tags: Mapping[str, str]
+    access_logs: aws.lb.LoadBalancerAccessLogsArgs | None = None
+    """Where the ALB writes access logs (infra.access_logs); None leaves them off."""
+    access_log_permission: pulumi.Resource | None = None
+    """The bucket policy letting ELB write there: ELB checks it when logs are turned on."""
     domain_name: str | None = None
     """With hosted_zone_id: a Route 53 alias record to the ALB, and the URL uses this name."""
     hosted_zone_id: str | None = None
@@ -142,8 +146,12 @@ class LoadBalancer(Component):
             drop_invalid_header_fields=True,
             idle_timeout=args.idle_timeout,
             enable_deletion_protection=args.deletion_protection,
+            access_logs=args.access_logs,
             tags=dict(args.tags),
-            opts=self._child(protect=args.deletion_protection),
+            opts=self._child(
+                protect=args.deletion_protection,
+                depends_on=[args.access_log_permission] if args.access_log_permission else None,
+            ),
         )
 
     def _target_group(self) -> aws.lb.TargetGroup:

@@ -13,11 +13,14 @@ import pulumi
 import pulumi_aws as aws
 
 from fargate_spec import contract, sizes
+from fargate_spec.edge import ECS_TASKS_PRINCIPAL
 from infra import names
+from infra.account import AwsAccount
 from infra.component import Component
 from infra.network import tcp_egress, tcp_ingress
 from infra.rollout import verified_rollout
 from infra.settings import Settings
+from infra.trust import guarded_trust_policy, trust_policy
 from infra.validation import secret_arn_kind, secret_resource_arn
 
 TMP_VOLUME = "tmp"
@@ -35,7 +38,6 @@ EXEC_ACTIONS = [
     "ssmmessages:OpenControlChannel",
     "ssmmessages:OpenDataChannel",
 ]
-ECS_TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"
 ALB_METRICS_NAMESPACE = "AWS/ApplicationELB"
 ALARM_PERIOD_SECONDS = 60
 
@@ -55,6 +57,8 @@ class FargateServiceArgs:
     """The ECS service is created after these: a target group must be attached to a load
     balancer before a service can register targets in it."""
     pull_repository_arns: pulumi.Input[Sequence[str]]
+    account: AwsAccount
+    """Names the account in the task role's confused-deputy guard (infra.trust)."""
     load_balancer_arn_suffix: pulumi.Input[str]
     target_group_arn_suffix: pulumi.Input[str]
     """The CloudWatch dimensions of the target group the deployment alarms watch."""
@@ -135,17 +139,22 @@ class FargateService(Component):
             opts=self._child(protect=s.deletion_protection, retain_on_delete=s.retain_on_delete),
         )
 
-    def _role(self, suffix: str, description: str) -> aws.iam.Role:
+    def _role(self, suffix: str, description: str, trust: pulumi.Input[str]) -> aws.iam.Role:
         return aws.iam.Role(
             self._child_name(suffix),
             description=description,
-            assume_role_policy=json.dumps(assume_role_policy()),
+            assume_role_policy=trust,
             tags=self._settings.tags,
             opts=self._child(),
         )
 
     def _execution_role(self) -> aws.iam.Role:
-        role = self._role("execution-role", "ECS agent: pull the image, write logs, read secrets")
+        # Unguarded on purpose: AWS documents the aws:SourceAccount/aws:SourceArn guard for the
+        # task role only; its execution-role page shows the bare ecs-tasks trust policy.
+        trust = json.dumps(trust_policy(ECS_TASKS_PRINCIPAL))
+        role = self._role(
+            "execution-role", "ECS agent: pull the image, write logs, read secrets", trust
+        )
         policy = pulumi.Output.all(self.log_group.arn, self._args.pull_repository_arns).apply(
             lambda values: json.dumps(
                 execution_policy(values[0], values[1], self._settings.app_secrets)
@@ -156,7 +165,9 @@ class FargateService(Component):
 
     def _task_role(self) -> aws.iam.Role:
         """The app's own identity. It calls no AWS API, so it gets nothing unless ECS Exec is on."""
-        role = self._role("task-role", "The app's AWS identity (least privilege)")
+        # Only this account's ECS tasks may assume it (ECS guide, "Amazon ECS task IAM role").
+        trust = guarded_trust_policy(ECS_TASKS_PRINCIPAL, self._args.account, "ecs", "*")
+        role = self._role("task-role", "The app's AWS identity (least privilege)", trust)
         if self._settings.enable_exec:
             policy = self.log_group.arn.apply(lambda arn: json.dumps(exec_policy(arn)))
             self._grant("task-exec-policy", role, policy)
@@ -438,19 +449,6 @@ def environment(settings: Settings) -> list[dict[str, str]]:
     }
     variables = dict(settings.app_environment) | owned
     return [{"name": name, "value": value} for name, value in sorted(variables.items())]
-
-
-def assume_role_policy() -> dict[str, object]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": ECS_TASKS_PRINCIPAL},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
 
 
 def execution_policy(

@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from fargate_spec import contract, limits, tls
+from fargate_spec import contract, edge, limits, tls
 from infra import validation as v
 from infra.placeholders import placeholder_problems
 
@@ -215,10 +215,39 @@ class Settings:
 
     # --- protection ------------------------------------------------------------------------
     deletion_protection: bool = flag("deletionProtection")
-    """ALB deletion protection, and Pulumi `protect` on the ALB, repository and log group.
-    @default false."""
+    """ALB deletion protection, and Pulumi `protect` on the ALB, repository, log groups and
+    access-log bucket. @default false."""
     retain_on_delete: bool = flag("retainOnDelete")
-    """Keep the repository and log group in AWS when the stack is destroyed. @default false."""
+    """Keep the repository, log groups and access-log bucket in AWS when the stack is destroyed.
+    @default false."""
+
+    # --- edge hardening (infra/access_logs.py, infra/flow_logs.py, infra/waf.py) ------------
+    alb_access_logs: bool = flag("albAccessLogs", True)
+    """ALB access logs to an S3 bucket of the stack; required in staging and prod. @default true."""
+    alb_access_log_expiry_days: int = integer("albAccessLogExpiryDays", 90, v.at_least(1, "days"))
+    """Days before S3 expires an access log object. @default 90."""
+    flow_logs: bool = flag("flowLogs", True)
+    """VPC flow logs to CloudWatch Logs; required in staging and prod. @default true."""
+    flow_log_retention_days: int = integer("flowLogRetentionDays", 30, v.log_retention)
+    """CloudWatch Logs retention of the flow logs, a value CloudWatch accepts. @default 30."""
+    waf: bool = flag("waf", True)
+    """A WAF web ACL on the ALB (managed rule groups and a rate limit). @default true."""
+    waf_rate_limit: int = integer(
+        "wafRateLimit", 2000, v.within(edge.WAF_RATE_LIMIT_BOUNDS, "requests per 5 minutes")
+    )
+    """Requests one IP may send in 5 minutes before the rate rule acts. @default 2000."""
+    waf_common_rule_set_action: str = setting(
+        "wafCommonRuleSetAction", "block", check=v.one_of(edge.WAF_RULE_ACTIONS)
+    )
+    """count or block for AWS's common rule set (count to tune it first). @default "block"."""
+    waf_known_bad_inputs_action: str = setting(
+        "wafKnownBadInputsAction", "block", check=v.one_of(edge.WAF_RULE_ACTIONS)
+    )
+    """count or block for AWS's known-bad-inputs rule set. @default "block"."""
+    waf_rate_limit_action: str = setting(
+        "wafRateLimitAction", "block", check=v.one_of(edge.WAF_RULE_ACTIONS)
+    )
+    """count or block for the rate-based rule. @default "block"."""
 
     # --- derived values --------------------------------------------------------------------
     @property

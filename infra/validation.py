@@ -30,6 +30,7 @@ NAT_STRATEGIES = ("Single", "OnePerAz")
 ECR_ENCRYPTION_TYPES = ("AES256", "KMS")
 AZ_RANGE = limits.Bounds(2, 6)
 PROD_MIN_AZS = 3
+REQUIRES_EDGE_LOGS = ("staging", "prod")
 VPC_PREFIX_RANGE = limits.Bounds(16, 20)
 CPU_TARGET_RANGE = limits.Bounds(10, 90)
 # The longest service name whose ALB, target group and security group names AWS still accepts
@@ -442,6 +443,23 @@ def app_secret_problems(s: Settings) -> list[Problem]:
     return problems
 
 
+def edge_logging_problems(s: Settings) -> list[Problem]:
+    """Staging and prod keep the ALB's access logs and the VPC's flow logs: the evidence an
+    incident review asks for first (the pack makes the same checks mandatory there)."""
+    if s.environment not in REQUIRES_EDGE_LOGS:
+        return []
+    wanted = (("albAccessLogs", s.alb_access_logs), ("flowLogs", s.flow_logs))
+    return [
+        Problem(
+            key,
+            f"must be true in {s.environment} (required in staging and prod)",
+            involves=("environment",),
+        )
+        for key, on in wanted
+        if not on
+    ]
+
+
 def dns_problems(s: Settings) -> list[Problem]:
     """An alias record needs both the name and the zone that holds it."""
     if (s.domain_name is None) == (s.hosted_zone_id is None):
@@ -466,6 +484,7 @@ CROSS_KEY_RULES: tuple[Callable[[Settings], list[Problem]], ...] = (
     timing_problems,
     app_environment_problems,
     app_secret_problems,
+    edge_logging_problems,
     dns_problems,
 )
 

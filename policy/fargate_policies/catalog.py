@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
+from fargate_policies.access_logs import alb_access_logs
 from fargate_policies.architecture import service_architecture
 from fargate_policies.consistency import service_health_consistency
 from fargate_policies.deployment import service_circuit_breaker
 from fargate_policies.exemption_policies import policy_exemption_active, policy_exemption_valid
 from fargate_policies.filesystem import container_read_only_root
+from fargate_policies.flow_logs import vpc_flow_logs
 from fargate_policies.framework import DOCS, PolicyDoc
 from fargate_policies.health_checks import (
     container_health_check,
@@ -30,6 +32,8 @@ from fargate_policies.registry import ecr_immutable_tags, ecr_scan_on_push
 from fargate_policies.secrets import container_no_plaintext_secrets
 from fargate_policies.shutdown import service_shutdown_chain
 from fargate_policies.task_size import containers_fit_task, task_size
+from fargate_policies.trust_policies import ecs_tasks_trust_source
+from fargate_policies.waf import alb_web_acl
 
 PACK_NAME = "fargate-service-guard"
 
@@ -60,6 +64,11 @@ ALL_POLICIES: list[Policy] = [
     service_health_consistency,
     service_shutdown_chain,
     service_architecture,
+    # The edge and the roles around the service: advisory by default, mandatory in staging/prod.
+    alb_access_logs,
+    vpc_flow_logs,
+    alb_web_acl,
+    ecs_tasks_trust_source,
     # Exemptions (resource tags with a reason and an expiry): wrong ones block, active ones note.
     policy_exemption_valid,
     policy_exemption_active,

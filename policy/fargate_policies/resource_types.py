@@ -22,6 +22,15 @@ SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 VPC_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 
+IAM_ROLE = "aws:iam/role:Role"
+VPC = "aws:ec2/vpc:Vpc"
+AWSX_VPC = "awsx:ec2:Vpc"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+WEB_ACL_ASSOCIATIONS = (
+    "aws:wafv2/webAclAssociation:WebAclAssociation",
+    "aws:wafregional/webAclAssociation:WebAclAssociation",
+)
+
 # What the engine shows the pack of an awsx component: never its inputs. A remote component goes
 # to its provider's Construct, not through the step generator that calls analyzers (pulumi
 # pkg/resource/deploy/source_eval.go, RegisterResource with remote=true), and awsx registers the
@@ -62,6 +71,11 @@ _KINDS = {
     SECURITY_GROUP: "security group",
     SECURITY_GROUP_RULE: "security group rule",
     VPC_INGRESS_RULE: "security group ingress rule",
+    IAM_ROLE: "role",
+    VPC: "VPC",
+    AWSX_VPC: "VPC",
+    FLOW_LOG: "flow log",
+    **dict.fromkeys(WEB_ACL_ASSOCIATIONS, "web ACL association"),
 }
 
 

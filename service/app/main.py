@@ -43,8 +43,14 @@ class ServiceApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
+# FastAPI's own paths for the interactive docs and the schema they read.
+API_DOC_PATHS = {"docs_url": "/docs", "redoc_url": "/redoc", "openapi_url": "/openapi.json"}
+
+
 def create_app(settings: Settings) -> FastAPI:
-    app = ServiceApp(title=settings.service_name, lifespan=lifespan)
+    # None turns a path off; without openapi_url the two UIs would have nothing to show.
+    docs = API_DOC_PATHS if settings.api_docs else dict.fromkeys(API_DOC_PATHS)
+    app = ServiceApp(title=settings.service_name, lifespan=lifespan, **docs)
     app.state.ready = False
     app.include_router(math.create_router(settings))
     app.include_router(health.router)

@@ -60,6 +60,20 @@ for path in files:
 print(json.dumps(outcome))
 """
 
+# Fetches a few paths from the CMD's server; prints {path: [status, server header]}. Runs inside
+# the container with the image's python, as the HEALTHCHECK does.
+HEADER_PROBE = """
+import json, urllib.error, urllib.request
+outcome = {}
+for path in ("/healthz", "/docs", "/redoc", "/openapi.json"):
+    try:
+        response = urllib.request.urlopen("http://127.0.0.1:8000" + path, timeout=3)
+    except urllib.error.HTTPError as error:
+        response = error
+    outcome[path] = [response.status, response.headers.get("server")]
+print(json.dumps(outcome))
+"""
+
 # Longer than any graceful shutdown the image asks for (UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN).
 STOP_TIMEOUT_SECONDS = contract.DEFAULT_GRACEFUL_SHUTDOWN_SECONDS + 15
 
@@ -98,8 +112,17 @@ def test_cmd_serves_and_passes_the_image_healthcheck_as_one_process(
     with start_cmd(container, image_config["Cmd"], netns) as running:
         health = wait_until_healthy(container, running, healthcheck_argv(image_config), netns)
         processes = container_processes(running.process.pid)
+        served = container.run(["python", "-c", HEADER_PROBE], netns)
         log = running.log()
     assert health.returncode == 0, f"{health.stderr}\n{log}"
+    # The image's ENV (UVICORN_SERVER_HEADER=false) drops uvicorn's server header, and the app
+    # serves no API docs unless APP_API_DOCS turns them on (only the dev stack does).
+    assert json.loads(served.stdout) == {
+        "/healthz": [200, None],
+        "/docs": [404, None],
+        "/redoc": [404, None],
+        "/openapi.json": [404, None],
+    }, served.stderr
     assert len(processes) == 1, processes
     (server,) = processes
     assert "uvicorn" in server.argv[1], server.argv  # python running the venv's uvicorn script

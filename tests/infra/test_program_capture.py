@@ -13,6 +13,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import settings, stack
 
+from tests.infra.test_stacks import EXPECTED_COUNTS
 from tests.support.deployable import deployable
 from tests.support.program_capture import CapturedStack, capture_stack, stack_config
 
@@ -113,7 +114,7 @@ def test_capture_works_from_inside_a_running_event_loop_under_pulumi_mocks() -> 
     def in_a_loop() -> int:
         return asyncio.get_event_loop().run_until_complete(capture_inside_a_loop())
 
-    assert run_elsewhere(in_a_loop) == 23
+    assert run_elsewhere(in_a_loop) == sum(EXPECTED_COUNTS["dev"].values())
 
 
 def test_preview_registers_the_same_resources_as_an_up_under_pulumi_mocks() -> None:

@@ -29,12 +29,24 @@ SCALING_TARGET = "aws:appautoscaling/target:Target"
 SCALING_POLICY = "aws:appautoscaling/policy:Policy"
 SERVICE_COMPONENT = "fastapi-fargate:service:FargateService"
 LB_COMPONENT = "fastapi-fargate:loadbalancer:LoadBalancer"
+ACCESS_LOG_COMPONENT = "fastapi-fargate:accesslogs:AccessLogBucket"
+FLOW_LOG_COMPONENT = "fastapi-fargate:flowlogs:FlowLogs"
+WAF_COMPONENT = "fastapi-fargate:waf:WebAcl"
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+ROLE = "aws:iam/role:Role"
+APP_LOG_GROUP = "fastapi-logs"
 
 # Measured by these tests; the issue's closing note quotes this table.
 COMMON_COUNTS = {
     "aws:appautoscaling/policy:Policy": 2,
     "aws:appautoscaling/target:Target": 1,
-    "aws:cloudwatch/logGroup:LogGroup": 1,
+    # the app's and the flow logs'
+    "aws:cloudwatch/logGroup:LogGroup": 2,
+    "aws:ec2/flowLog:FlowLog": 1,
     "aws:ec2/securityGroup:SecurityGroup": 2,
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
     "aws:ecr/repository:Repository": 1,
@@ -42,22 +54,33 @@ COMMON_COUNTS = {
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": 1,
     "aws:ecs/service:Service": 1,
     "aws:ecs/taskDefinition:TaskDefinition": 1,
-    "aws:iam/role:Role": 2,
+    # execution, task, flow logs
+    "aws:iam/role:Role": 3,
     "aws:lb/loadBalancer:LoadBalancer": 1,
     "aws:lb/targetGroup:TargetGroup": 1,
+    "aws:s3/bucket:Bucket": 1,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+    "aws:s3/bucketPolicy:BucketPolicy": 1,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
     "awsx:ec2:Vpc": 1,
     "awsx:ecr:Image": 1,
+    "fastapi-fargate:accesslogs:AccessLogBucket": 1,
+    "fastapi-fargate:flowlogs:FlowLogs": 1,
     "fastapi-fargate:loadbalancer:LoadBalancer": 1,
     "fastapi-fargate:service:FargateService": 1,
 }
 METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+# WAF is on in staging and prod, off in dev (Pulumi.dev.yaml).
+WAF_COUNTS = {WEB_ACL: 1, WEB_ACL_ASSOCIATION: 1, WAF_COMPONENT: 1}
 EXPECTED_COUNTS = {
-    # dev: plain HTTP (one listener); ECS Exec on (a task-role policy besides the execution one)
-    "dev": COMMON_COUNTS | {LISTENER: 1, ROLE_POLICY: 2},
-    # staging and prod: two deployment alarms (target 5xx, unhealthy hosts)
-    "staging": COMMON_COUNTS | {LISTENER: 2, ROLE_POLICY: 2, METRIC_ALARM: 2},
+    # dev: plain HTTP (one listener); ECS Exec on (a task-role policy besides the execution one
+    # and the flow logs' one); no WAF
+    "dev": COMMON_COUNTS | {LISTENER: 1, ROLE_POLICY: 3},
+    # staging and prod: two deployment alarms (target 5xx, unhealthy hosts), and WAF
+    "staging": COMMON_COUNTS | WAF_COUNTS | {LISTENER: 2, ROLE_POLICY: 3, METRIC_ALARM: 2},
     # prod: HTTPS + redirect; no ECS Exec, so the task role has no policy at all
-    "prod": COMMON_COUNTS | {LISTENER: 2, ROLE_POLICY: 1, METRIC_ALARM: 2},
+    "prod": COMMON_COUNTS | WAF_COUNTS | {LISTENER: 2, ROLE_POLICY: 2, METRIC_ALARM: 2},
 }
 
 
@@ -73,6 +96,12 @@ def env_of(stack: CapturedStack) -> dict[str, str]:
 
 def policies(stack: CapturedStack) -> dict[str, dict[str, Any]]:
     return {r.name: json.loads(r.inputs["policy"]) for r in stack.of_type(ROLE_POLICY)}
+
+
+def service_policies(stack: CapturedStack) -> dict[str, dict[str, Any]]:
+    """The role policies of the service component (its execution and task roles)."""
+    children = stack.children_of(stack.one(SERVICE_COMPONENT))
+    return {r.name: json.loads(r.inputs["policy"]) for r in children if r.type == ROLE_POLICY}
 
 
 def listener(stack: CapturedStack, port: int) -> CapturedResource:
@@ -122,7 +151,7 @@ def test_container_follows_the_contract_under_pulumi_mocks(stack: CapturedStack)
     log_options = app["logConfiguration"]["options"]
     assert app["logConfiguration"]["logDriver"] == "awslogs"
     assert log_options["awslogs-group"] == f"/ecs/fastapi-{stack.stack}"
-    assert log_options["awslogs-group"] == stack.one(LOG_GROUP).inputs["name"]
+    assert log_options["awslogs-group"] == stack.named(APP_LOG_GROUP).inputs["name"]
     assert log_options["awslogs-region"] == "eu-west-1"
 
 
@@ -185,7 +214,8 @@ def test_service_runs_privately_behind_the_alb_under_pulumi_mocks(stack: Capture
     assert {r.urn for r in stack.of_type(LISTENER)} <= depends
     assert stack.one("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").urn in depends
     # ... and after its roles' policies exist, so its first tasks can pull and read secrets.
-    assert {r.urn for r in stack.of_type(ROLE_POLICY)} <= depends
+    service_grants = stack.children_of(stack.one(SERVICE_COMPONENT))
+    assert {r.urn for r in service_grants if r.type == ROLE_POLICY} <= depends
 
 
 def test_tasks_accept_traffic_from_the_alb_security_group_only_under_pulumi_mocks(
@@ -279,7 +309,7 @@ def test_no_policy_grants_a_wildcard_action_under_pulumi_mocks(stack: CapturedSt
 def test_execution_role_is_scoped_to_this_stack_under_pulumi_mocks(stack: CapturedStack) -> None:
     statements = {s["Sid"]: s for s in policies(stack)["fastapi-execution-policy"]["Statement"]}
     assert statements["PullImage"]["Resource"] == [stack.one(REPOSITORY).outputs["arn"]]
-    assert statements["WriteLogs"]["Resource"] == f"{stack.one(LOG_GROUP).outputs['arn']}:*"
+    assert statements["WriteLogs"]["Resource"] == f"{stack.named(APP_LOG_GROUP).outputs['arn']}:*"
     secrets = container(stack)["secrets"]
     secret_arns = sorted(secret["valueFrom"] for secret in secrets)
     granted = sorted(
@@ -341,7 +371,7 @@ def test_prod_task_role_has_no_permissions_and_no_exec_under_pulumi_mocks(
     captured: dict[str, CapturedStack],
 ) -> None:
     stack = captured["prod"]
-    assert set(policies(stack)) == {"fastapi-execution-policy"}
+    assert set(service_policies(stack)) == {"fastapi-execution-policy"}
     assert stack.one(SERVICE).inputs["enableExecuteCommand"] is False
     app = container(stack)
     assert [m["containerPath"] for m in app["mountPoints"]] == ["/tmp"]
@@ -404,6 +434,9 @@ def test_components_parent_their_children_and_register_real_outputs_under_pulumi
         "awsx:ecr:Image",
         SERVICE_COMPONENT,
         LB_COMPONENT,
+        ACCESS_LOG_COMPONENT,
+        FLOW_LOG_COMPONENT,
+        WAF_COMPONENT,
     }
 
 
@@ -466,12 +499,15 @@ def environment_facts(stack: CapturedStack) -> dict[str, Any]:
         "exec": service["enableExecuteCommand"],
         "capacity": strategy,
         "insights": stack.one("aws:ecs/cluster:Cluster").inputs["settings"][0]["value"],
-        "log_days": stack.one(LOG_GROUP).inputs["retentionInDays"],
+        "log_days": stack.named(APP_LOG_GROUP).inputs["retentionInDays"],
         "alb_protection": (
             stack.one(ALB).inputs["enableDeletionProtection"],
             stack.one(ALB).protect,
         ),
-        "log_group_kept": (stack.one(LOG_GROUP).protect, stack.one(LOG_GROUP).retain_on_delete),
+        "log_group_kept": (
+            stack.named(APP_LOG_GROUP).protect,
+            stack.named(APP_LOG_GROUP).retain_on_delete,
+        ),
         "repository_kept": (
             stack.one(REPOSITORY).protect,
             stack.one(REPOSITORY).retain_on_delete,
@@ -483,7 +519,22 @@ def environment_facts(stack: CapturedStack) -> dict[str, Any]:
         )["rules"][1]["selection"]["countNumber"],
         "drain": stack.one(TARGET_GROUP).inputs["deregistrationDelay"],
         "grace": service["healthCheckGracePeriodSeconds"],
+        "access_log_days": _expiry_days(stack),
+        "flow_log_days": stack.named("fastapi-flow-logs").inputs["retentionInDays"],
+        "bucket_kept": (
+            stack.one(BUCKET).protect,
+            stack.one(BUCKET).retain_on_delete,
+            stack.one(BUCKET).inputs["forceDestroy"],
+        ),
+        "waf": bool(stack.of_type(WEB_ACL)),
+        "api_docs": env_of(stack).get("APP_API_DOCS"),
     }
+
+
+def _expiry_days(stack: CapturedStack) -> int:
+    lifecycle = stack.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    (rule,) = lifecycle.inputs["rules"]
+    return rule["expiration"]["days"]
 
 
 # fact: (dev, staging, prod), as registered.
@@ -511,6 +562,11 @@ EXPECTED_FACTS: dict[str, tuple[Any, Any, Any]] = {
     "keep_images": (10, 20, 50),
     "drain": (5, 25, 30),
     "grace": (30, 60, 90),
+    "access_log_days": (7, 30, 365),
+    "flow_log_days": (7, 30, 365),
+    "bucket_kept": ((False, False, True), (False, False, True), (True, True, False)),
+    "waf": (False, True, True),
+    "api_docs": ("true", None, None),  # /docs, /redoc, /openapi.json in dev only
 }
 
 

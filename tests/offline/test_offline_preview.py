@@ -123,6 +123,20 @@ def test_each_stack_previews_offline_with_no_mandatory_violation(stack):
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_each_stack_previews_its_edge_hardening_with_no_violation_at_all(stack):
+    """The program passes its own pack outright, advisory policies included, with the access-log
+    bucket, the flow log and (where the stack turns WAF on) the web ACL in the plan; the pack's
+    edge policies follow the unknown IDs of a preview through the engine's dependencies."""
+    result = _preview(stack)
+    assert _violations(result.stdout) == []
+    assert "can't run policy" not in result.stdout
+    planned = _planned(result.stdout)
+    waf = _stack_config(stack).get("waf", True)
+    assert (planned["aws:s3:Bucket"], planned["aws:ec2:FlowLog"]) == (1, 1)
+    assert planned["aws:wafv2:WebAclAssociation"] == (1 if waf else 0)
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_the_awsx_vpc_stand_in_plans_the_network_the_stack_asks_for(stack):
     config = _stack_config(stack)
     zones = int(config["availabilityZones"])

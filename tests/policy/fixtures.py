@@ -22,6 +22,8 @@ from tests.policy.harness import Resource
 DROP = object()
 IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:" + "a" * 64
 ALB_SG_ID = "sg-0a1b"
+ALB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web-alb/0a1b2c"
+LOG_BUCKET = "web-prod-alb-logs-123456789012"
 TASK_SG_ID = "sg-0c2d"
 
 
@@ -169,8 +171,17 @@ def load_balancer(name: str = "web-alb", **props: Any) -> Resource:
         "loadBalancerType": "application",
         "dropInvalidHeaderFields": True,
         "securityGroups": [ALB_SG_ID],
+        "accessLogs": {"bucket": LOG_BUCKET, "prefix": "alb", "enabled": True},
     }
-    return Resource("aws:lb/loadBalancer:LoadBalancer", name, merged(base, props))
+    inputs = merged(base, props)
+    return Resource(
+        "aws:lb/loadBalancer:LoadBalancer", name, inputs, {**inputs, "arn": ALB_ARN, "id": ALB_ARN}
+    )
+
+
+def web_acl_association(name: str = "web-waf-association", **props: Any) -> Resource:
+    inputs = merged({"resourceArn": ALB_ARN, "webAclArn": "arn:aws:wafv2:acl/web"}, props)
+    return Resource("aws:wafv2/webAclAssociation:WebAclAssociation", name, inputs)
 
 
 def repository(name: str = "web-repo", **props: Any) -> Resource:
@@ -190,7 +201,8 @@ def from_alb(port: int = CONTAINER_PORT) -> dict[str, Any]:
 
 
 def stack(*extra: Resource, task_ingress: list[dict[str, Any]] | None = None) -> list[Resource]:
-    """A compliant stack: ALB (open to clients), its SG, the task SG (ALB only), the service."""
+    """A compliant stack: ALB (open to clients, behind a web ACL), its SG, the task SG (ALB
+    only), the service."""
     return [
         load_balancer(),
         security_group(
@@ -202,5 +214,6 @@ def stack(*extra: Resource, task_ingress: list[dict[str, Any]] | None = None) ->
             "task-sg", TASK_SG_ID, task_ingress if task_ingress is not None else [from_alb()]
         ),
         service(),
+        web_acl_association(),
         *extra,
     ]

@@ -19,8 +19,10 @@ from fargate_spec.contract import CONTAINER_USER, liveness_probe_command
 from tests.policy import fixtures as f
 from tests.policy.harness import Resource, check_resource, check_stack
 from tests.policy.names import (
+    ACCESS_LOGS,
     BREAKER,
     FIT,
+    FLOW_LOGS,
     GRACE,
     HEADERS,
     HEALTH,
@@ -38,6 +40,8 @@ from tests.policy.names import (
     SIZE,
     TG_HEALTH,
     TLS,
+    TRUST,
+    WEB_ACL,
 )
 
 
@@ -61,6 +65,45 @@ def awsx(**container_overrides: Any) -> Resource:
 
 def env(*pairs: tuple[str, str]) -> list[dict[str, str]]:
     return [{"name": name, "value": value} for name, value in pairs]
+
+
+VPC_ID = "vpc-0a1b"
+ACCOUNT = "123456789012"
+GUARD = {
+    "StringEquals": {"aws:SourceAccount": ACCOUNT},
+    "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:eu-west-1:{ACCOUNT}:*"},
+}
+
+
+def vpc(name: str = "web-vpc", vpc_id: str = VPC_ID) -> Resource:
+    return Resource("aws:ec2/vpc:Vpc", name, {"cidrBlock": "10.0.0.0/16"}, {"id": vpc_id})
+
+
+def flow_log(**props: Any) -> Resource:
+    inputs = f.merged({"vpcId": VPC_ID, "trafficType": "ALL"}, props)
+    return Resource("aws:ec2/flowLog:FlowLog", "web-flow-log", inputs)
+
+
+def role(
+    name: str, condition: Any = f.DROP, principal: Any = "ecs-tasks.amazonaws.com"
+) -> Resource:
+    statement = f.merged(
+        {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"},
+        {"Condition": condition},
+    )
+    inputs = {"assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": [statement]})}
+    return Resource(
+        "aws:iam/role:Role", name, inputs, {**inputs, "arn": f"arn:aws:iam::{ACCOUNT}:role/{name}"}
+    )
+
+
+def uses_roles(execution: str, task: str) -> Resource:
+    """A task definition naming its execution and task roles by ARN."""
+    arns = {
+        "executionRoleArn": f"arn:aws:iam::{ACCOUNT}:role/{execution}",
+        "taskRoleArn": f"arn:aws:iam::{ACCOUNT}:role/{task}",
+    }
+    return Resource("aws:ecs/taskDefinition:TaskDefinition", "web-task", arns)
 
 
 def windows(**props: Any) -> Resource:
@@ -1195,6 +1238,196 @@ CASES = [
         td(environment=env(("DSN", "postgres://u:p@h/db"))),
         ["(its name contains DSN)"],
         {"extraSecretNamePatterns": ["dsn"]},
+    ),
+    # --- the edge and the roles around the service ---------------------------------------
+    # Sources: pulumi-aws 7.51.1 lb/_inputs.py LoadBalancerAccessLogsArgs ("enabled ... Defaults
+    # to false, even when bucket is specified"); ec2/flow_log.py (traffic_type ACCEPT, REJECT or
+    # ALL; vpc_id, subnet_id, eni_id name what is logged); wafv2/web_acl_association.py
+    # (resource_arn: the ALB's ARN); IAM User Guide, condition keys are case-insensitive; ECS
+    # guide "Amazon ECS task IAM role" (aws:SourceAccount / aws:SourceArn on the trust policy).
+    Case("logs-on", ACCESS_LOGS, f.load_balancer(), []),
+    Case("allowed-bucket", ACCESS_LOGS, f.load_balancer(), [], {"allowedBucketPrefixes": ["web-"]}),
+    Case(
+        "internal-exempt",
+        ACCESS_LOGS,
+        f.load_balancer(internal=True, accessLogs=f.DROP),
+        [],
+        {"exemptInternal": True},
+    ),
+    Case(
+        "network-lb",
+        ACCESS_LOGS,
+        f.load_balancer(loadBalancerType="network", accessLogs=f.DROP),
+        [],
+    ),
+    Case(
+        "logs-missing",
+        ACCESS_LOGS,
+        f.load_balancer(accessLogs=f.DROP),
+        [
+            "Load balancer 'web-alb' must write access logs (accessLogs.enabled unset): set "
+            "accessLogs to {bucket: '<bucket>', enabled: true} and give ELB log delivery "
+            "s3:PutObject on that bucket in its bucket policy."
+        ],
+    ),
+    Case(
+        "logs-disabled",
+        ACCESS_LOGS,
+        f.load_balancer(accessLogs={"bucket": f.LOG_BUCKET, "enabled": False}),
+        ["(accessLogs.enabled false)"],
+    ),
+    Case(
+        "no-bucket",
+        ACCESS_LOGS,
+        f.load_balancer(accessLogs={"enabled": True}),
+        ["must name the S3 bucket of its access logs (accessLogs.bucket unset)"],
+    ),
+    Case(
+        "other-bucket",
+        ACCESS_LOGS,
+        f.load_balancer(),
+        [
+            "Load balancer 'web-alb' must write access logs to a bucket whose name starts with "
+            "'org-logs-', not 'web-prod-alb-logs-123456789012': use the platform's log bucket."
+        ],
+        {"allowedBucketPrefixes": ["org-logs-"]},
+    ),
+    Case(
+        "internal-checked-by-default",
+        ACCESS_LOGS,
+        f.load_balancer(internal=True, accessLogs=f.DROP),
+        ["must write access logs"],
+    ),
+    Case("vpc-with-flow-log", FLOW_LOGS, [vpc(), flow_log()], []),
+    Case("reject-only", FLOW_LOGS, [vpc(), flow_log(trafficType="REJECT")], []),
+    Case(
+        "awsx-vpc-by-its-output",
+        FLOW_LOGS,
+        [Resource("awsx:ec2:Vpc", "web", {}, {"vpcId": VPC_ID}), flow_log()],
+        [],
+    ),
+    Case(
+        "no-flow-log",
+        FLOW_LOGS,
+        [vpc()],
+        [
+            "VPC 'web-vpc' must have a flow log: add an aws.ec2.FlowLog with vpcId set to it and "
+            "trafficType ALL, delivered to CloudWatch Logs (with a role) or S3, so every "
+            "accepted and rejected connection can be traced."
+        ],
+    ),
+    Case("other-vpc", FLOW_LOGS, [vpc(), flow_log(vpcId="vpc-elsewhere")], ["VPC 'web-vpc' must"]),
+    Case(
+        "subnet-flow-log",
+        FLOW_LOGS,
+        [vpc(), flow_log(vpcId=f.DROP, subnetId="subnet-1")],
+        ["VPC 'web-vpc' must have a flow log"],
+    ),
+    Case(
+        "accept-only",
+        FLOW_LOGS,
+        [vpc(), flow_log(trafficType="ACCEPT")],
+        [
+            "Flow log 'web-flow-log' must capture traffic type ALL or REJECT, not 'ACCEPT': set "
+            "trafficType to ALL.",
+            "VPC 'web-vpc' must have a flow log",
+        ],
+    ),
+    Case(
+        "reject-not-allowed",
+        FLOW_LOGS,
+        [vpc(), flow_log(trafficType="REJECT")],
+        ["must capture traffic type ALL, not 'REJECT'", "VPC 'web-vpc' must"],
+        {"allowedTrafficTypes": ["ALL"]},
+    ),
+    Case("alb-behind-acl", WEB_ACL, [f.load_balancer(), f.web_acl_association()], []),
+    Case(
+        "legacy-wafregional",
+        WEB_ACL,
+        [
+            f.load_balancer(),
+            Resource(
+                "aws:wafregional/webAclAssociation:WebAclAssociation",
+                "web-acl",
+                {"resourceArn": f.ALB_ARN, "webAclId": "acl-1"},
+            ),
+        ],
+        [],
+    ),
+    Case("internal-alb", WEB_ACL, [f.load_balancer(internal=True)], []),
+    Case("network-lb", WEB_ACL, [f.load_balancer(loadBalancerType="network")], []),
+    Case(
+        "no-acl",
+        WEB_ACL,
+        [f.load_balancer()],
+        [
+            "Load balancer 'web-alb' is internet-facing and must have a WAF web ACL: associate a "
+            "web ACL with an aws.wafv2.WebAclAssociation whose resourceArn is the load balancer's "
+            "ARN (e.g. with AWS's common and known-bad-inputs rule sets and a rate limit)."
+        ],
+    ),
+    Case(
+        "acl-on-another-resource",
+        WEB_ACL,
+        [f.load_balancer(), f.web_acl_association(resourceArn="arn:aws:apigateway:stage/x")],
+        ["Load balancer 'web-alb' is internet-facing and must have a WAF web ACL"],
+    ),
+    Case(
+        "internal-checked",
+        WEB_ACL,
+        [f.load_balancer(internal=True)],
+        ["Load balancer 'web-alb' must have a WAF web ACL"],
+        {"checkInternal": True},
+    ),
+    Case("guarded", TRUST, [role("web-task-role", GUARD)], []),
+    Case(
+        "account-only",
+        TRUST,
+        [role("web-task-role", {"StringEquals": {"aws:sourceaccount": ACCOUNT}})],
+        [],
+    ),
+    Case("other-service", TRUST, [role("web-fn", principal="lambda.amazonaws.com")], []),
+    Case(
+        "bare-execution-role",
+        TRUST,
+        [role("web-exec"), role("web-task-role", GUARD), uses_roles("web-exec", "web-task-role")],
+        [],
+    ),
+    Case(
+        "bare-task-role",
+        TRUST,
+        [role("web-task-role")],
+        [
+            "Role 'web-task-role' must let ecs-tasks.amazonaws.com assume it only under an "
+            "aws:SourceAccount or aws:SourceArn condition (trust statement #1 has neither): add "
+            "a Condition such as "
+            "{StringEquals: {aws:SourceAccount: '<account>'}, ArnLike: {aws:SourceArn: "
+            "'arn:aws:ecs:<region>:<account>:*'}}, so only this account's tasks can use it "
+            "(confused deputy)."
+        ],
+    ),
+    Case(
+        "principal-list",
+        TRUST,
+        [role("web-task-role", principal=["lambda.amazonaws.com", "ecs-tasks.amazonaws.com"])],
+        ["Role 'web-task-role' must let ecs-tasks.amazonaws.com assume it only"],
+    ),
+    Case(
+        "execution-role-checked",
+        TRUST,
+        [role("web-exec"), role("web-task-role", GUARD), uses_roles("web-exec", "web-task-role")],
+        ["Role 'web-exec' must let ecs-tasks.amazonaws.com assume it only"],
+        {"checkExecutionRoles": True},
+    ),
+    Case(
+        "both-required",
+        TRUST,
+        [role("web-task-role", {"StringEquals": {"aws:SourceAccount": ACCOUNT}})],
+        [
+            "under both aws:SourceAccount and aws:SourceArn conditions "
+            "(trust statement #1 lacks aws:SourceArn)"
+        ],
+        {"requireBoth": True},
     ),
 ]
 

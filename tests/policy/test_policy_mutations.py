@@ -399,6 +399,57 @@ MUTATIONS += [
 ]
 
 
+def remove(type_token: str) -> Mutate:
+    """Drop every resource of `type_token` from the stack."""
+
+    def mutate(resources: list[Resource]) -> list[Resource]:
+        kept = [r for r in resources if r.type != type_token]
+        assert len(kept) < len(resources), f"the program has no {type_token} to remove"
+        return kept
+
+    return mutate
+
+
+BARE_ECS_TASKS_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+UNGUARD_TASK_ROLE = edit(
+    "aws:iam/role:Role",
+    props(assumeRolePolicy=BARE_ECS_TASKS_TRUST),
+    lambda r: r.name == "fastapi-task-role",
+)
+
+MUTATIONS += [
+    Mutation(
+        "access-logs-off", n.ACCESS_LOGS, edit(LOAD_BALANCER, nested("accessLogs", enabled=False))
+    ),
+    Mutation("access-logs-dropped", n.ACCESS_LOGS, edit(LOAD_BALANCER, props(accessLogs=DROP))),
+    Mutation("flow-log-removed", n.FLOW_LOGS, remove("aws:ec2/flowLog:FlowLog")),
+    Mutation(
+        "flow-log-accept-only",
+        n.FLOW_LOGS,
+        edit("aws:ec2/flowLog:FlowLog", props(trafficType="ACCEPT")),
+    ),
+    Mutation(
+        "web-acl-association-removed",
+        n.WEB_ACL,
+        remove("aws:wafv2/webAclAssociation:WebAclAssociation"),
+    ),
+    Mutation("task-role-unguarded", n.TRUST, UNGUARD_TASK_ROLE),
+    Mutation("task-role-unguarded-staging", n.TRUST, UNGUARD_TASK_ROLE, stack="staging"),
+]
+
+
 def _violations(resources: list[Resource], stack: str) -> dict[str, list[str]]:
     results = check_all(resources, pack_config(stack))
     return {name: outcome.violations for name, outcome in results.items() if outcome.violations}

@@ -335,8 +335,26 @@ class FakeAws(mocks.Mocks):
         self.region = region
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict, list | None]:
-        # The program makes no provider calls; one appearing means it now needs AWS at plan time.
-        raise NotImplementedError(f"unexpected provider call {args.token} under mocks")
+        # Only the data sources the provider answers from its credentials alone (the offline
+        # stand-ins answer the same ones, offline/standins/invokes.py); any other call means
+        # the program now needs AWS at plan time.
+        answers = {
+            "aws:index/getCallerIdentity:getCallerIdentity": {
+                "id": ACCOUNT_ID,
+                "accountId": ACCOUNT_ID,
+                "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/program-capture",
+                "userId": "AIDAPROGRAMCAPTURE00",
+            },
+            "aws:index/getPartition:getPartition": {
+                "id": "aws",
+                "partition": "aws",
+                "dnsSuffix": "amazonaws.com",
+                "reverseDnsPrefix": "com.amazonaws",
+            },
+        }
+        if args.token not in answers:
+            raise NotImplementedError(f"unexpected provider call {args.token} under mocks")
+        return answers[args.token], []
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict]:
         suffix = hashlib.sha256(f"{args.typ}::{args.name}".encode()).hexdigest()[:7]
@@ -411,6 +429,17 @@ class FakeAws(mocks.Mocks):
         arn = f"arn:aws:ecs:{self.region}:{ACCOUNT_ID}:task-definition/{family}:1"
         return {"arn": arn, "revision": 1, "id": family}
 
+    def _bucket(self, name: str, suffix: str, inputs: dict) -> dict:
+        # S3 reports the bucket's name as its ID.
+        bucket = inputs.get("bucket") or name
+        return {"id": bucket, "bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
+
+    def _web_acl(self, name: str, suffix: str, inputs: dict) -> dict:
+        return {
+            "id": f"{suffix}-waf",
+            "arn": f"arn:aws:wafv2:{self.region}:{ACCOUNT_ID}:regional/webacl/{name}/{suffix}",
+        }
+
     def _cluster(self, name: str, suffix: str, inputs: dict) -> dict:
         return {"arn": f"arn:aws:ecs:{self.region}:{ACCOUNT_ID}:cluster/{name}"}
 
@@ -429,4 +458,6 @@ _FAKE_OUTPUTS = {
     "aws:ec2/securityGroup:SecurityGroup": FakeAws._security_group,
     "aws:ecs/taskDefinition:TaskDefinition": FakeAws._task_definition,
     "aws:ecs/cluster:Cluster": FakeAws._cluster,
+    "aws:s3/bucket:Bucket": FakeAws._bucket,
+    "aws:wafv2/webAcl:WebAcl": FakeAws._web_acl,
 }

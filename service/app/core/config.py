@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     """Lowest level logged: DEBUG, INFO, WARNING or ERROR, any case. @default "INFO"."""
 
+    api_docs: bool = False
+    """Serve /docs, /redoc and /openapi.json. Off unless the stack turns it on (dev does): the
+    schema maps every route and parameter for a scanner. @default false."""
+
     add_max_terms: int = Field(default=100, ge=1, le=1000)
     """Most `i` values one /math/add request may carry. @default 100."""
 
