@@ -53,20 +53,12 @@ def construct_repository(
 def _document(rules: Any) -> Any:
     if rules is None:
         return _json(_convert(DEFAULT_RULES))
-    if _plain(rules):
-        # Known now: awsx's error (from an apply) comes before anything is registered.
-        return _json(_convert(rules))
-    return pulumi.Output.from_input(rules).apply(lambda given: _json(_convert(given)))
-
-
-def _plain(value: Any) -> bool:
-    if isinstance(value, pulumi.Output):
-        return False
-    if isinstance(value, dict):
-        return all(_plain(item) for item in value.values())
-    if isinstance(value, list):
-        return all(_plain(item) for item in value)
-    return True
+    try:
+        plain = json.loads(json.dumps(rules))  # an Output anywhere in the rules is refused
+    except TypeError:
+        return pulumi.Output.from_input(rules).apply(lambda given: _json(_convert(given)))
+    # Known now: awsx's error (from an apply) comes before anything is registered.
+    return _json(_convert(plain))
 
 
 def _json(document: dict[str, Any]) -> str:

@@ -11,6 +11,12 @@ from __future__ import annotations
 
 _ALB = "awsx:lb:ApplicationLoadBalancer"
 _SERVICE = "awsx:ecs:FargateService"
+_TASK = "awsx:ecs:FargateTaskDefinition"
+_TRUST = (
+    "awsx creates the role with a trust policy for ecs-tasks.amazonaws.com and no condition "
+    "(awsx/role.ts defaultRoleAssumeRolePolicy): give {component} taskRole.args.assumeRolePolicy "
+    "(or executionRole.args) with the condition, or the roleArn of a role that has it."
+)
 _REPOSITORY = "awsx:ecr:Repository"
 _PASSED_THROUGH = "awsx passes it through from the component's inputs and sets no default"
 
@@ -39,6 +45,9 @@ HINTS: dict[tuple[str, str], str] = {
     ("ecs-service-health-check-grace-period", _SERVICE): (
         f"{_PASSED_THROUGH}: set healthCheckGracePeriodSeconds on {{component}}."
     ),
+    ("ecs-tasks-trust-source-condition", _SERVICE): _TRUST,
+    ("ecs-tasks-trust-source-condition", _TASK): _TRUST,
+    ("alb-access-logs", _ALB): f"{_PASSED_THROUGH}: set accessLogs on {{component}}.",
     ("ecs-service-no-public-ip", _SERVICE): (
         "without networkConfiguration awsx runs the tasks in the default VPC, whose subnets are "
         "all public: give {component} a networkConfiguration with private subnets."

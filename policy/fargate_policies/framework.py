@@ -346,11 +346,7 @@ def resource_policy(
             findings = Findings()
             parent = getattr(args.opts, "parent", None) if args.opts is not None else None
             check(Subject(args.resource_type, args.name, props, config, parent), findings)
-            where = hint(name, rt.awsx_component(parent))
-            if where:
-                findings.violations = [
-                    Violation(v.message + where, v.urn) for v in findings.violations
-                ]
+            _add_hints(name, findings, lambda _urn: parent)
             report(name, findings, report_violation, lambda _urn: props.get("tags"), config)
 
         doc = PolicyDoc(name, _description(check), level, knobs, resource_types, check)
@@ -372,6 +368,7 @@ def stack_policy(
             config = read_knobs(name, knobs, args.get_config())
             check(resources, config, findings)
             by_urn = {resource.urn: resource for resource in resources}
+            _add_hints(name, findings, lambda urn: getattr(by_urn.get(urn or ""), "parent", None))
 
             def tags_of(urn: str | None) -> Any:
                 # Read only for the resources a violation names, not the whole stack's tags.
@@ -384,6 +381,18 @@ def stack_policy(
         return _declare(StackValidationPolicy, doc, validate)
 
     return build
+
+
+def _add_hints(
+    policy: str, findings: Findings, parent_of: Callable[[str | None], str | None]
+) -> None:
+    """Ends each violation on a resource an awsx component created with what awsx did there and
+    where to set it (awsx_defaults.py); `parent_of(urn)` is the parent URN of the resource a
+    violation names (resource policies: the resource checked)."""
+    findings.violations = [
+        Violation(v.message + hint(policy, rt.awsx_component(parent_of(v.urn))), v.urn)
+        for v in findings.violations
+    ]
 
 
 def _declare(kind: type, doc: PolicyDoc, validate: Callable[..., None]) -> Any:

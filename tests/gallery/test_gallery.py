@@ -96,11 +96,13 @@ TEMPLATE_UNKNOWN_IN_PREVIEW = [
 ]
 CIRCUIT_BREAKER = ("ecs-service-circuit-breaker",) * 2  # enable, rollback
 HARDENING = ("ecs-container-non-root", "ecs-container-read-only-root-fs")
+ALB_EDGE = ("alb-access-logs", "alb-web-acl")
+TRUST = "ecs-tasks-trust-source-condition"  # awsx's task role trusts ECS with no condition
 
 EXPECTED: dict[tuple[str, str], list[tuple[str, str, str]]] = {
     ("awsx-template", "team"): [
         *TEMPLATE_UNKNOWN_IN_PREVIEW,
-        *on("aws:lb:LoadBalancer: loadbalancer", "alb-drop-invalid-headers"),
+        *on("aws:lb:LoadBalancer: loadbalancer", *ALB_EDGE, "alb-drop-invalid-headers"),
         *on("aws:lb:Listener: loadbalancer-0", "alb-http-redirects-to-https"),
         *on("aws:lb:TargetGroup: loadbalancer", "alb-target-group-health-check"),
         *on(
@@ -109,6 +111,7 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str, str]]] = {
             "ecr-repository-scan-on-push",
         ),
         *on("aws:ecs:Service: service", *CIRCUIT_BREAKER, "ecs-service-no-public-ip"),
+        *on("aws:iam:Role: service-task", TRUST),  # awsx's own trust policy
     ],
     ("awsx-template", "compliant"): TEMPLATE_UNKNOWN_IN_PREVIEW,
     ("awsx-sidecar", "team"): on(
@@ -117,11 +120,13 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str, str]]] = {
         *HARDENING,  # app
         *HARDENING,  # envoy
         "ecs-fargate-task-size",  # memory awsx filled in
-    ),
+    )
+    + on("aws:iam:Role: orders-task", TRUST)
+    + on("aws:ec2:Vpc: orders", "vpc-flow-logs"),
     ("awsx-sidecar", "compliant"): [],
     ("default-vpc-plain", "team"): [
         *on(STACK, "ecs-service-health-check-consistency", level=A),
-        *on("aws:lb:LoadBalancer: billing", "alb-drop-invalid-headers"),
+        *on("aws:lb:LoadBalancer: billing", *ALB_EDGE, "alb-drop-invalid-headers"),
         *on("aws:lb:Listener: billing-http", "alb-http-redirects-to-https"),
         *on("aws:lb:TargetGroup: billing", "alb-target-group-health-check"),
         *on(
@@ -147,6 +152,7 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str, str]]] = {
             "ecs-container-single-process",  # tiangolo's gunicorn image
         ),
         *on("aws:ecs:Service: api", "ecs-service-no-public-ip"),
+        *on("aws:iam:Role: api-task", TRUST),
     ],
     ("prebuilt-image", "compliant"): [],
 }

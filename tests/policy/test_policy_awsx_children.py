@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+from offline.standins.awsx_ecs import ASSUME_ROLE_POLICY
 from tests.policy.harness import Resource, check_resource, check_stack
 
 SERVICE_URN = "urn:pulumi:test::project::awsx:ecs:FargateService::orders"
@@ -106,11 +107,35 @@ def test_a_finding_awsx_defaults_cause_says_where_to_fix_it():
         parent=ALB_URN,
     )
     outcome = check_resource("alb-target-group-health-check", group)
-    assert len(outcome.violations) == 1
-    assert outcome.violations[0].startswith(
-        "Target group 'web' (created by awsx:lb:ApplicationLoadBalancer 'web') must "
-    )
-    assert outcome.violations[0].endswith(
+    _assert_names_component_and_fix(
+        outcome.violations,
+        "Target group 'web' (created by awsx:lb:ApplicationLoadBalancer 'web')",
         " awsx creates its default target group with only the port, protocol and targetType it "
-        "derives: set defaultTargetGroup.healthCheck on awsx:lb:ApplicationLoadBalancer 'web'."
+        "derives: set defaultTargetGroup.healthCheck on awsx:lb:ApplicationLoadBalancer 'web'.",
+    )
+
+
+def _assert_names_component_and_fix(violations: list[str], subject: str, fix: str) -> None:
+    assert len(violations) == 1
+    assert violations[0].startswith(subject + " must ")
+    assert violations[0].endswith(fix)
+
+
+def test_a_stack_finding_on_awsx_default_trust_policy_says_where_to_fix_it():
+    """The trust policy awsx's role.ts gives its roles (as the stand-in registers it)."""
+    component = Resource(
+        "awsx:ecs:FargateTaskDefinition", "orders", {"taskRole": "urn"}, urn=TASK_COMPONENT_URN
+    )
+    role = Resource(
+        "aws:iam/role:Role",
+        "orders-task",
+        {"assumeRolePolicy": json.dumps(ASSUME_ROLE_POLICY)},
+        parent=TASK_COMPONENT_URN,
+    )
+    outcome = check_stack("ecs-tasks-trust-source-condition", [component, role])
+    _assert_names_component_and_fix(
+        outcome.violations,
+        "Role 'orders-task' (created by awsx:ecs:FargateService 'orders')",
+        "give awsx:ecs:FargateService 'orders' taskRole.args.assumeRolePolicy (or "
+        "executionRole.args) with the condition, or the roleArn of a role that has it.",
     )

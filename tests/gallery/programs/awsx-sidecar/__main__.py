@@ -5,7 +5,8 @@ containers' requests on its own (1280 CPU units and 384 MiB: the cheapest size o
 that holds them is 2048/4096, so memory 4096), and 4096 MiB is not a Fargate size at 4096 CPU.
 Both images are pinned, and the containers log to an existing log group, so every container is
 known when the preview runs. With `compliant: true` the task sets memory, both containers run as a
-non-root user with read-only root filesystems, and the app has a health check.
+non-root user with read-only root filesystems, the app has a health check, the task role is an
+existing one that trusts ECS only for this account, and the VPC has a flow log.
 """
 
 import pulumi
@@ -60,7 +61,13 @@ envoy = {
     **hardening,
 }
 
-task_size = {"cpu": "4096", "memory": "8192"} if compliant else {"cpu": "4096"}
+task_args = {"cpu": "4096", "memory": "8192"} if compliant else {"cpu": "4096"}
+if compliant:
+    # awsx's own task role trusts ecs-tasks.amazonaws.com without a condition: the security
+    # team's role instead, whose trust policy names this account.
+    task_args["task_role"] = {"role_arn": f"arn:aws:iam::{account}:role/orders-task"}
+    to_s3 = {"log_destination_type": "s3", "log_destination": "arn:aws:s3:::acme-vpc-flow-logs"}
+    aws.ec2.FlowLog("orders", vpc_id=vpc.vpc_id, traffic_type="ALL", **to_s3)
 service = awsx.ecs.FargateService(
     "orders",
     cluster=cluster.arn,
@@ -71,7 +78,7 @@ service = awsx.ecs.FargateService(
     },
     deployment_circuit_breaker={"enable": True, "rollback": True},
     task_definition_args={
-        **task_size,
+        **task_args,
         "log_group": {"existing": {"name": "/ecs/orders"}},
         "containers": {"app": app, "envoy": envoy},
     },

@@ -2,9 +2,13 @@
 and an awsx FargateService with a public IP in the default VPC), as `pulumi new` writes it.
 
 With `compliant: true` it is the same service made to pass the pack's prod config: a VPC with
-private subnets, HTTPS with a redirect, health checks that agree, a non-root read-only
-container, a grace period, the circuit breaker and an ECR repository that scans and keeps tags.
+private subnets and a flow log, HTTPS with a redirect, access logs and a WAF web ACL on the ALB,
+health checks that agree, a non-root read-only container, a task role that trusts ECS only for
+this account, a grace period, the circuit breaker and an ECR repository that scans and keeps
+tags.
 """
+
+import json
 
 import pulumi
 import pulumi_aws as aws
@@ -24,6 +28,7 @@ if not compliant:
     network = None
     service_args = {"assign_public_ip": True}
     container_extras = {}
+    task_role = None
 else:
     vpc = awsx.ec2.Vpc(
         "vpc",
@@ -35,6 +40,7 @@ else:
         "loadbalancer",
         subnet_ids=vpc.public_subnet_ids,
         drop_invalid_header_fields=True,
+        access_logs={"bucket": "acme-alb-logs", "enabled": True},
         default_target_group={
             "port": container_port,
             "protocol": "HTTP",
@@ -61,11 +67,29 @@ else:
             },
         ],
     )
+    flow_logs = aws.s3.Bucket("flow-logs")
     repo = awsx.ecr.Repository(
         "repo",
         force_delete=True,
         image_scanning_configuration={"scan_on_push": True},
         image_tag_mutability="IMMUTABLE",
+    )
+    aws.ec2.FlowLog(
+        "vpc",
+        vpc_id=vpc.vpc_id,
+        traffic_type="REJECT",
+        log_destination_type="s3",
+        log_destination=flow_logs.arn,
+    )
+    metrics = {"cloudwatch_metrics_enabled": True, "metric_name": "web"}
+    web_acl = aws.wafv2.WebAcl(
+        "web",
+        scope="REGIONAL",
+        default_action={"allow": {}},
+        visibility_config={**metrics, "sampled_requests_enabled": True},
+    )
+    aws.wafv2.WebAclAssociation(
+        "web", resource_arn=loadbalancer.load_balancer.arn, web_acl_arn=web_acl.arn
     )
     task_sg = aws.ec2.SecurityGroup(
         "service-sg",
@@ -89,6 +113,25 @@ else:
         "health_check_grace_period_seconds": 60,
         "deployment_circuit_breaker": {"enable": True, "rollback": True},
     }
+    account = aws.get_caller_identity().account_id
+    only_this_account = {"StringEquals": {"aws:SourceAccount": account}}
+    task_role = {
+        "args": {
+            "assume_role_policy": json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                            "Condition": only_this_account,
+                        }
+                    ],
+                }
+            )
+        }
+    }
     container_extras = {
         "user": "1000:1000",
         "readonly_root_filesystem": True,
@@ -110,6 +153,7 @@ service = awsx.ecs.FargateService(
     "service",
     cluster=cluster.arn,
     task_definition_args={
+        "task_role": task_role,
         "container": {
             "name": "app",
             "image": image.image_uri,

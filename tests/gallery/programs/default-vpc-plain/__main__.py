@@ -4,7 +4,8 @@ an execution role whose trust policy comes from getIamPolicyDocument, and a serv
 public IP because the default VPC has only public subnets.
 
 With `compliant: true` the program adds private subnets to the default VPC with a NAT gateway,
-serves HTTPS with a redirect, and fixes the container and the service.
+serves HTTPS with a redirect, logs and guards the ALB (access logs, a WAF web ACL), and fixes the
+container and the service.
 """
 
 import json
@@ -65,7 +66,20 @@ alb = aws.lb.LoadBalancer(
     subnets=public_subnets,
     security_groups=[alb_sg.id],
     drop_invalid_header_fields=compliant,
+    access_logs={"bucket": "acme-alb-logs", "enabled": True} if compliant else None,
 )
+if compliant:
+    acl = aws.wafv2.WebAcl(
+        "billing",
+        scope="REGIONAL",
+        default_action={"allow": {}},
+        visibility_config={
+            "cloudwatch_metrics_enabled": True,
+            "metric_name": "billing",
+            "sampled_requests_enabled": True,
+        },
+    )
+    aws.wafv2.WebAclAssociation("billing", resource_arn=alb.arn, web_acl_arn=acl.arn)
 target_group = aws.lb.TargetGroup(
     "billing",
     port=PORT,

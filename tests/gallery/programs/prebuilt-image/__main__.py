@@ -4,7 +4,8 @@ FargateTaskDefinition of its own (log group by explicit name, so the container i
 preview), the service an awsx FargateService on it, placed with awsx's DefaultVpc.
 
 With `compliant: true` the image is the team's own single-process build of it, run as a
-non-root user with a health check, in private subnets of an awsx Vpc.
+non-root user with a health check, in private subnets of an awsx Vpc with a flow log, and its
+task role trusts ECS only for this account.
 """
 
 import pulumi
@@ -30,10 +31,26 @@ if compliant:
         health_check={"command": probe, "interval": 30, "timeout": 5, "retries": 3},
     )
 
+same_account = aws.iam.get_policy_document(
+    statements=[
+        {
+            "actions": ["sts:AssumeRole"],
+            "principals": [{"type": "Service", "identifiers": ["ecs-tasks.amazonaws.com"]}],
+            "conditions": [
+                {
+                    "test": "StringEquals",
+                    "variable": "aws:SourceAccount",
+                    "values": [aws.get_caller_identity().account_id],
+                }
+            ],
+        }
+    ]
+)
 task = awsx.ecs.FargateTaskDefinition(
     "api",
     cpu="512",
     memory="1024",
+    task_role={"args": {"assume_role_policy": same_account.json}} if compliant else None,
     log_group={"args": {"name": "/ecs/api", "retention_in_days": 14}},
     container=container,
 )
@@ -47,6 +64,13 @@ if compliant:
         nat_gateways={"strategy": awsx.ec2.NatGatewayStrategy.SINGLE},
     )
     vpc_id, subnets = vpc.vpc_id, vpc.private_subnet_ids
+    aws.ec2.FlowLog(
+        "api",
+        vpc_id=vpc_id,
+        traffic_type="ALL",
+        log_destination_type="s3",
+        log_destination="arn:aws:s3:::acme-network-logs",
+    )
 else:
     default_vpc = awsx.ec2.DefaultVpc("default")
     vpc_id, subnets = default_vpc.vpc_id, default_vpc.public_subnet_ids
