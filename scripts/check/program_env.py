@@ -9,8 +9,8 @@ whose plugins the stand-ins replace (pulumi, pulumi-aws, pulumi-awsx, pulumi-doc
 pulumi-docker-build) are always met with this repository's pins, because the stand-ins reproduce
 exactly those versions; a program that asks for others is told so on stderr. When every other
 requirement is already met by this repository's .venv, that is the virtualenv; otherwise a
-scratch one under STATE_DIR/venvs/<hash> gets this repository's requirements.txt plus the
-program's other requirements (made once per set of requirements).
+scratch one under STATE_DIR/venvs/<hash> holds the program's other requirements on top of .venv
+(made once per set of requirements; see scratch_venv).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import sysconfig
 import venv
 from importlib import metadata
 from pathlib import Path
@@ -82,9 +83,17 @@ def split(requirements: list[Requirement]) -> list[Requirement]:
 
 
 def scratch_venv(state: Path, unmet: list[Requirement]) -> Path:
+    """A virtualenv with the program's other requirements on top of this repository's .venv.
+
+    Its own site-packages comes first on sys.path; a .pth file adds .venv's after it, so the
+    pinned SDKs (and everything else .venv has) are there without a second download. pip
+    installs the program's requirements into the scratch site-packages (--ignore-installed)
+    under a constraints file of our SDK versions, so nothing it installs can bring another
+    pulumi, pulumi-aws or pulumi-awsx than the stand-ins reproduce.
+    """
     listed = sorted(str(requirement) for requirement in unmet)
-    ours = (REPO / "requirements.txt").read_text()
-    key = hashlib.sha256("\n".join([ours, *listed]).encode()).hexdigest()[:16]
+    pins = [f"{name}=={installed(name)}" for name in STANDIN_SDKS if installed(name)]
+    key = hashlib.sha256("\n".join([*pins, *listed]).encode()).hexdigest()[:16]
     target = state / "venvs" / key
     done = target / ".check-program-complete"
     if done.is_file():
@@ -92,22 +101,19 @@ def scratch_venv(state: Path, unmet: list[Requirement]) -> Path:
     log(f"installing the program's own requirements ({', '.join(listed)}) into {target}")
     venv.create(target, with_pip=True, clear=True)
     python = str(target / "bin" / "python")
-    pins = [
-        line.replace("-e ./spec", f"-e {REPO / 'spec'}")
-        for line in ours.splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    command = [python, "-m", "pip", "install", "--quiet", *_args(pins), *listed]
-    subprocess.run(command, check=True, stdout=sys.stderr)
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(site, "_fargate_platform_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    constraints = target / "constraints.txt"
+    constraints.write_text("\n".join(pins) + "\n")
+    command = [python, "-m", "pip", "install", "--quiet", "--ignore-installed"]
+    subprocess.run([*command, "-c", str(constraints), *listed], check=True, stdout=sys.stderr)
     done.write_text("\n".join(listed) + "\n")
     return target
-
-
-def _args(pins: list[str]) -> list[str]:
-    args: list[str] = []
-    for pin in pins:
-        args += pin.split(" ", 1) if pin.startswith("-e ") else [pin]
-    return args
 
 
 def choose_venv(program: Path, state: Path) -> Path:

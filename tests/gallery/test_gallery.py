@@ -251,3 +251,21 @@ def test_bad_arguments_are_refused_before_anything_runs(args, message):
     result = _check(*args)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_a_program_needing_other_packages_runs_in_a_scratch_virtualenv(tmp_path):
+    """A program outside this repository whose requirements.txt asks for a package .venv lacks:
+    the package goes into a scratch virtualenv layered on .venv (scripts/check/program_env.py),
+    the SDKs stay ours, and the program imports both."""
+    (tmp_path / "Pulumi.yaml").write_text("name: needs-tabulate\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n")
+    (tmp_path / "requirements.txt").write_text("pulumi-aws>=7\ntabulate==0.9.0\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\nfrom tabulate import tabulate\n\n"
+        'aws.ecs.Cluster("c")\npulumi.export("table", tabulate([["a", 1]]))\n'
+    )
+    result = _check(str(tmp_path))
+    assert result.returncode == 0
+    assert re.search(r"python: \S+/\.pulumi-state/check/venvs/[0-9a-f]{16}\b", result.stderr)
+    assert re.search(r"\+\s+aws:ecs:Cluster\s+c\s+create", result.stdout)
+    assert "a  1" in result.stdout  # tabulate's rendering, in the stack outputs
