@@ -16,6 +16,9 @@
 # pulumi, pulumi-aws or pulumi-awsx versions are checked with this repository's versions, and
 # the command says so. The exit code is the preview's: a mandatory violation fails it.
 #
+# Secret config values (`secure:`, encrypted for the program's own secrets provider) become
+# placeholder secrets; the check never needs their values.
+#
 # --up runs the offline `pulumi up --yes --skip-preview` instead, on a fresh stack, so that rules
 # whose values are unknown in a preview (containerDefinitions built from outputs) run on
 # resolved values; a mandatory violation stops the update before that resource is created. It
@@ -107,6 +110,13 @@ if [ "$mode" = up ]; then
   rm -rf "$offline_state/init/$project"
 fi
 config_file="$(offline_stack "$scratch" "$stack")"
+# Secret config is encrypted for the team's secrets provider: each becomes a placeholder secret.
+while IFS= read -r key; do
+  [ -n "$key" ] || continue
+  offline_log "secret config $key: a placeholder secret offline (its value is encrypted for the program's own secrets provider)"
+  (cd "$scratch" && pulumi config set --secret --stack "$stack" --config-file "$config_file" \
+    "$key" "offline-placeholder-secret" >/dev/null)
+done < <("$repo/.venv/bin/python" "$repo/scripts/check/program_env.py" secrets "$config_file")
 offline_log "checking $program (stack $stack) with the pack config $pack_config; python: $program_venv"
 cd "$scratch"
 if [ "$mode" = up ]; then

@@ -3,6 +3,7 @@ tell the team about its pins, and the scratch copy of its project file.
 
     python program_env.py venv PROGRAM_DIR STATE_DIR   -> prints the virtualenv to use
     python program_env.py project SRC_YAML DEST_YAML VENV  -> copies Pulumi.yaml, virtualenv set
+    python program_env.py secrets CONFIG_FILE  -> drops `secure:` config values, prints their keys
 
 `venv`: the program's requirements.txt is read with `packaging`. Requirements on the Pulumi SDKs
 whose plugins the stand-ins replace (pulumi, pulumi-aws, pulumi-awsx, pulumi-docker,
@@ -146,9 +147,26 @@ def write_project(source: Path, destination: Path, virtualenv: Path) -> None:
     destination.write_text(yaml.safe_dump(project, sort_keys=False))
 
 
+def drop_secrets(config_file: Path) -> list[str]:
+    """Remove the config keys whose value is `secure:` (encrypted for the team's own secrets
+    provider, which the offline stack cannot decrypt); return them, to be set again as
+    placeholder secrets under the offline passphrase."""
+    document = yaml.safe_load(config_file.read_text()) or {}
+    config = document.get("config") or {}
+    secret = [key for key, value in config.items() if isinstance(value, dict) and "secure" in value]
+    if secret:
+        for key in secret:
+            del config[key]
+        config_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    return secret
+
+
 def main(argv: list[str]) -> int:
     if len(argv) == 3 and argv[0] == "venv":
         print(choose_venv(Path(argv[1]), Path(argv[2])))
+        return 0
+    if len(argv) == 2 and argv[0] == "secrets":
+        print("\n".join(drop_secrets(Path(argv[1]))))
         return 0
     if len(argv) == 4 and argv[0] == "project":
         write_project(Path(argv[1]), Path(argv[2]), Path(argv[3]))

@@ -269,3 +269,21 @@ def test_a_program_needing_other_packages_runs_in_a_scratch_virtualenv(tmp_path)
     assert re.search(r"python: \S+/\.pulumi-state/check/venvs/[0-9a-f]{16}\b", result.stderr)
     assert re.search(r"\+\s+aws:ecs:Cluster\s+c\s+create", result.stdout)
     assert "a  1" in result.stdout  # tabulate's rendering, in the stack outputs
+
+
+def test_secret_config_of_another_secrets_provider_becomes_a_placeholder(tmp_path):
+    """A team's stack file holds `secure:` values encrypted for its own secrets provider; the
+    offline stack cannot decrypt them, so each is set again as a placeholder secret."""
+    (tmp_path / "Pulumi.yaml").write_text("name: with-secret\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: eu-west-1\n  with-secret:dbPassword:\n"
+        "    secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\n"
+    )
+    (tmp_path / "__main__.py").write_text(
+        'import pulumi\n\npulumi.export("password", pulumi.Config().require_secret("dbPassword"))\n'
+    )
+    result = _check(str(tmp_path))
+    assert result.returncode == 0
+    assert "secret config with-secret:dbPassword: a placeholder secret offline" in result.stderr
+    assert re.search(r"password\s*:\s*\[secret\]", result.stdout)
+    assert "BBBBBBBB" in (tmp_path / "Pulumi.dev.yaml").read_text()  # the team's file untouched
