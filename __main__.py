@@ -53,6 +53,7 @@ service = FargateService(
     FargateServiceArgs(
         settings=settings,
         image_uri=registry.image_uri,
+        image=registry.image,
         vpc_id=network.vpc_id,
         private_subnet_ids=network.private_subnet_ids,
         alb_security_group_id=load_balancer.security_group.id,

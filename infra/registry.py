@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_awsx as awsx
+import pulumi_docker_build as docker_build
 
 from infra.settings import Settings
 from infra.validation import ecr_repository_arn
@@ -25,7 +26,10 @@ _NOT_SHIPPED = frozenset({".venv", "__pycache__", ".pytest_cache", ".ruff_cache"
 @dataclass(frozen=True)
 class Registry:
     repository_url: pulumi.Output[str]
-    image_uri: pulumi.Output[str]
+    image_uri: str
+    """The reference tasks run, known when the program runs (so in every preview)."""
+    image: pulumi.Resource | None
+    """The build that pushes `image_uri`; None for a prebuilt `imageUri` from config."""
     pull_repository_arns: pulumi.Output[list[str]]
     """ECR repositories the execution role may pull from: ours, and a prebuilt image's."""
 
@@ -56,7 +60,12 @@ def create_registry(settings: Settings) -> Registry:
             lifecycle_policy(settings.ecr_keep_images, settings.ecr_untagged_expiry_days)
         ),
     )
-    image_uri = _image_uri(settings, repository)
+    image: docker_build.Image | None = None
+    if settings.image_uri:
+        # A CI pipeline built and pushed the image; deploy exactly that reference.
+        image_uri = settings.image_uri
+    else:
+        image_uri, image = _build_image(settings, repository)
     pull_arns = [repository.arn]
     prebuilt_arn = ecr_repository_arn(settings.image_uri) if settings.image_uri else None
     if prebuilt_arn:
@@ -64,6 +73,7 @@ def create_registry(settings: Settings) -> Registry:
     return Registry(
         repository_url=repository.repository_url,
         image_uri=image_uri,
+        image=image,
         pull_repository_arns=pulumi.Output.all(*pull_arns).apply(lambda arns: sorted(set(arns))),
     )
 
@@ -99,33 +109,79 @@ def lifecycle_policy(keep_images: int, untagged_expiry_days: int) -> dict[str, o
 
 
 def image_tag(context: Path, architecture: str) -> str:
-    """A tag that changes exactly when the build does: the repository's tags are immutable, so
-    awsx's default (one fixed name per stack) would fail on the second push of new code."""
+    """A tag that changes exactly when the build may: the repository's tags are IMMUTABLE, so new
+    bytes must never be pushed under an old tag. Known when the program runs, so the builder's
+    preview and the task definition's containerDefinitions see it (pulumi-docker-build refuses a
+    push whose tags are unknown at Check: #251)."""
     return f"src-{build_context_digest(context)[:16]}-{architecture}"
 
 
 @lru_cache(maxsize=4)
 def build_context_digest(context: Path) -> str:
+    """What pulumi-docker-build's own context hash covers (provider/internal/context.go,
+    hashBuildContext at v0.0.22): the Dockerfile's bytes, then every file's path, mode and
+    bytes, `.dockerignore` included. It hashes the whole context, a superset of what
+    `.dockerignore` lets through: a file that does not ship may change the tag, a file that
+    ships always does."""
     digest = hashlib.sha256()
+    digest.update(b"Dockerfile\0" + (context / "Dockerfile").read_bytes() + b"\0")
     for path in sorted(context.rglob("*")):
         relative = path.relative_to(context)
         if path.is_file() and not _NOT_SHIPPED.intersection(relative.parts):
-            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+            mode = stat.filemode(path.lstat().st_mode)
+            digest.update(f"{relative.as_posix()}\0{mode}\0".encode())
+            digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-def _image_uri(settings: Settings, repository: aws.ecr.Repository) -> pulumi.Output[str]:
-    if settings.image_uri:
-        # A CI pipeline built and pushed the image; deploy exactly that reference.
-        return pulumi.Output.from_input(settings.image_uri)
-    image = awsx.ecr.Image(
-        f"{settings.service_name}-image",
-        repository_url=repository.repository_url,
-        # Relative to the program's directory (the CLI's working directory), so the inputs are
-        # the same on every machine and do not show up as a diff.
-        context=os.path.relpath(SERVICE_DIR),
-        platform=settings.docker_platform,
-        image_tag=image_tag(SERVICE_DIR, settings.architecture),
+def ecr_repository_url(account_id: str, region: str, dns_suffix: str, name: str) -> str:
+    """The URL ECR gives a repository (its `repositoryUrl`), from values known before it exists."""
+    return f"{account_id}.dkr.ecr.{region}.{dns_suffix}/{name}"
+
+
+def _build_image(
+    settings: Settings, repository: aws.ecr.Repository
+) -> tuple[str, docker_build.Image]:
+    """Build and push service/ as `<repository URL>:<content tag>`; returns that reference and
+    the build resource.
+
+    The reference is computed, not read from the build: the account comes from
+    getCallerIdentity and the DNS suffix from getPartition, invokes a real preview answers, and
+    the repository has an explicit name. So containerDefinitions is known in every preview and
+    the pack checks the containers there (the builder's own `ref`/`digest` outputs are unknown
+    in a first preview and whenever an input changed: pulumi-go-provider infer/resource.go
+    markComputed, v1.3.2).
+
+    The logical name never changes with the source: a new tag is an update of the same resource
+    (docker-build's Diff never replaces, image.go), so no Delete ever removes the previous image
+    from ECR by digest, and tasks started from the previous task definition (a circuit-breaker
+    rollback, a Spot replacement) can still pull it. The lifecycle policy expires old images."""
+    identity = aws.get_caller_identity()
+    partition = aws.get_partition()
+    url = ecr_repository_url(
+        identity.account_id, settings.region, partition.dns_suffix, settings.physical_name
     )
-    # awsx returns repository@sha256:digest: tasks run the exact bytes that were pushed.
-    return image.image_uri
+    reference = f"{url}:{image_tag(SERVICE_DIR, settings.architecture)}"
+    token = aws.ecr.get_authorization_token(registry_id=identity.account_id)
+    # Relative to the program's directory (the CLI's working directory), so the inputs are the
+    # same on every machine and do not show up as a diff.
+    context = os.path.relpath(SERVICE_DIR)
+    image = docker_build.Image(
+        f"{settings.service_name}-image",
+        tags=[reference],
+        push=True,
+        context=docker_build.BuildContextArgs(location=context),
+        dockerfile=docker_build.DockerfileArgs(location=os.path.join(context, "Dockerfile")),
+        platforms=[docker_build.Platform(settings.docker_platform)],
+        registries=[
+            docker_build.RegistryArgs(
+                address=url.split("/", 1)[0],
+                username=token.user_name,
+                # A fresh token on every run; docker-build's Diff ignores the password.
+                password=pulumi.Output.secret(token.password),
+            )
+        ],
+        # The push needs the repository; nothing else ties the two (the tag is plain text).
+        opts=pulumi.ResourceOptions(depends_on=[repository]),
+    )
+    return reference, image

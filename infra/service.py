@@ -47,7 +47,11 @@ class FargateServiceArgs:
     """What the service needs from the rest of the stack; its own knobs are in `settings`."""
 
     settings: Settings
-    image_uri: pulumi.Input[str]
+    image_uri: str
+    """Known when the program runs, so containerDefinitions is known in every preview and the
+    policy pack checks the containers there."""
+    image: pulumi.Resource | None
+    """The build that pushes `image_uri`: the task definition is registered after it."""
     vpc_id: pulumi.Input[str]
     private_subnet_ids: pulumi.Input[Sequence[str]]
     alb_security_group_id: pulumi.Input[str]
@@ -132,7 +136,7 @@ class FargateService(Component):
         s = self._settings
         return aws.cloudwatch.LogGroup(
             self._child_name("logs"),
-            name=f"/ecs/{s.physical_name}",
+            name=log_group_name(s),
             retention_in_days=s.log_retention_days,
             deletion_protection_enabled=s.deletion_protection,
             tags=s.tags,
@@ -203,9 +207,9 @@ class FargateService(Component):
         self, execution_role: aws.iam.Role, task_role: aws.iam.Role
     ) -> aws.ecs.TaskDefinition:
         s = self._settings
-        containers = pulumi.Output.all(self._args.image_uri, self.log_group.name).apply(
-            lambda values: json.dumps([container_definition(s, values[0], values[1])])
-        )
+        # Plain text from plain values (the log group by its explicit name, not its output):
+        # a preview shows the containers to the policy pack, first deploy or not.
+        containers = json.dumps([container_definition(s, self._args.image_uri, log_group_name(s))])
         return aws.ecs.TaskDefinition(
             self._child_name("task"),
             family=s.physical_name,
@@ -221,7 +225,11 @@ class FargateService(Component):
             volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=name) for name in volume_names(s)],
             container_definitions=containers,
             tags=s.tags,
-            opts=self._child(),
+            # Never registered before its image is pushed; the log group must exist before a
+            # task writes to it.
+            opts=self._child(
+                depends_on=[self.log_group, *([self._args.image] if self._args.image else [])]
+            ),
         )
 
     def _deployment_alarms(self) -> list[aws.cloudwatch.MetricAlarm]:
@@ -374,6 +382,10 @@ def capacity_provider_strategy(spot_percent: int) -> list[dict[str, object]]:
         {"capacity_provider": "FARGATE", "weight": (100 - spot_percent) // divisor, "base": 1},
         {"capacity_provider": "FARGATE_SPOT", "weight": spot_percent // divisor, "base": 0},
     ]
+
+
+def log_group_name(settings: Settings) -> str:
+    return f"/ecs/{settings.physical_name}"
 
 
 def volume_names(settings: Settings) -> list[str]:

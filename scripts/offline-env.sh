@@ -6,16 +6,21 @@
 #                            (scripts/install-pulumi.sh), then the environment below
 #   offline_stack DIR STACK  the stack STACK of the project in DIR, created in the local backend
 #                            if missing; prints the config file to pass as --config-file
+#   offline_require_stack DIR STACK  exits 2 naming the stacks (or pack configs) that exist if
+#                            DIR has no Pulumi.STACK.yaml or the pack no config for STACK; prints
+#                            the pack config's path
 #
 # Environment (all exported by offline_setup):
 #   PATH                    offline/bin first: the engine takes pulumi-resource-<name> from PATH
 #                           before its plugin cache, so the aws, awsx, docker and docker-build
 #                           stand-ins answer instead of the real plugins (offline/README.md)
 #   PULUMI_BACKEND_URL      file://<repo>/.pulumi-state/backend: a local backend, ignored by git
+#                           (OFFLINE_STATE=DIR: DIR instead of <repo>/.pulumi-state, here and below)
 #   PULUMI_HOME             <repo>/.pulumi-state/home: the CLI's workspace files stay in the
 #                           project, ~/.pulumi is not touched
 #   PULUMI_CONFIG_PASSPHRASE  OFFLINE_PASSPHRASE below. NOT A SECRET: it only satisfies the
-#                           passphrase secrets provider of the local stacks, which hold no secrets
+#                           passphrase secrets provider of the local stacks, whose only secrets
+#                           are the stand-ins' fake ECR tokens
 #   PULUMI_SKIP_UPDATE_CHECK, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION
 #                           no network calls for CLI updates or plugin downloads
 #   AWS_* credentials, PULUMI_ACCESS_TOKEN, PULUMI_IGNORE_AMBIENT_PLUGINS  unset
@@ -28,7 +33,9 @@
 
 OFFLINE_PASSPHRASE="offline-preview-not-a-secret"
 offline_repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-offline_state="$offline_repo/.pulumi-state"
+# OFFLINE_STATE=DIR keeps the backend, PULUMI_HOME and stack configs somewhere else (the tests'
+# deployments use a scratch directory, so they never meet the previews' stacks).
+offline_state="${OFFLINE_STATE:-$offline_repo/.pulumi-state}"
 
 offline_log() { printf '[offline] %s\n' "$*" >&2; }
 
@@ -117,4 +124,20 @@ offline_stack() {
     >"$config_dir/Pulumi.$stack.yaml" || true
   printf '%s\n' "$salt" >>"$config_dir/Pulumi.$stack.yaml"
   printf '%s\n' "$config_dir/Pulumi.$stack.yaml"
+}
+
+offline_require_stack() {
+  local project_dir="$1" stack="$2" known pack_config
+  if [ ! -f "$project_dir/Pulumi.$stack.yaml" ]; then
+    known="$(offline_names "$project_dir" Pulumi. .yaml)"
+    offline_log "error: stack '$stack' does not exist in $project_dir; its stacks are: ${known:-none} (one Pulumi.<stack>.yaml each)"
+    exit 2
+  fi
+  pack_config="$offline_repo/policy/config/$stack.json"
+  if [ ! -f "$pack_config" ]; then
+    known="$(offline_names "$offline_repo/policy/config" "" .json)"
+    offline_log "error: no policy pack config for stack '$stack' ($pack_config); configs exist for: $known"
+    exit 2
+  fi
+  printf '%s\n' "$pack_config"
 }

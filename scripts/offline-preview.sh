@@ -25,17 +25,7 @@ project_dir="$(cd "${OFFLINE_PROJECT:-$repo}" && pwd)"
 stack="${1:-dev}"
 [ $# -gt 0 ] && shift
 
-if [ ! -f "$project_dir/Pulumi.$stack.yaml" ]; then
-  known="$(offline_names "$project_dir" Pulumi. .yaml)"
-  offline_log "error: stack '$stack' does not exist in $project_dir; its stacks are: ${known:-none} (one Pulumi.<stack>.yaml each)"
-  exit 2
-fi
-pack_config="$repo/policy/config/$stack.json"
-if [ ! -f "$pack_config" ]; then
-  known="$(offline_names "$repo/policy/config" "" .json)"
-  offline_log "error: no policy pack config for stack '$stack' ($pack_config); configs exist for: $known"
-  exit 2
-fi
+pack_config="$(offline_require_stack "$project_dir" "$stack")"
 
 offline_setup
 config_file="$(offline_stack "$project_dir" "$stack")"

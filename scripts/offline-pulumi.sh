@@ -6,8 +6,9 @@
 #   scripts/offline-pulumi.sh policy analyze --file tests/offline/fixtures/violating-state.json \
 #       --policy-pack policy --policy-pack-config policy/config/dev.json
 #
-# For a preview, use scripts/offline-preview.sh (it also creates the stack and its config copy).
-# Commands that read a stack's config (config, up, refresh, destroy) need
+# For a preview, use scripts/offline-preview.sh; for up and destroy, scripts/offline-up.sh (both
+# also create the stack and its config copy). Other commands that read a stack's config
+# (config, refresh) need
 # `--config-file .pulumi-state/config/<project>/Pulumi.<stack>.yaml` (made by offline-preview.sh):
 # without it the CLI writes an offline `encryptionsalt` into the tracked Pulumi.<stack>.yaml.
 set -euo pipefail

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from offline.standins.aws_provider import preview_only_provider
+from offline.standins.aws_provider import standin_provider
 from offline.standins.serve import serve_forever
 from offline.standins.versions import SDK_PACKAGES, plugin_version
 
@@ -25,7 +25,7 @@ def main(argv: list[str]) -> int:
 
         serve_awsx(plugin_version(plugin), engine_args)
         return 0
-    serve_forever(preview_only_provider(plugin, plugin_version(plugin)))
+    serve_forever(standin_provider(plugin, plugin_version(plugin)))
     return 0
 
 

@@ -1,17 +1,18 @@
-"""The `aws` stand-in (and the empty `docker` / `docker-build` ones): a preview-only provider
-that answers the data sources in invokes.py and the computed outputs in fake_aws.py."""
+"""The stand-in of each custom-resource plugin: which resources it creates and which data
+sources it answers (the awsx one is a component provider, awsx_provider.py)."""
 
 from __future__ import annotations
 
-from offline.standins import fake_aws, invokes
-from offline.standins.resource_provider import PreviewOnlyProvider
+from offline.standins import invokes
+from offline.standins.docker_build_image import DockerBuildImages
+from offline.standins.resource_provider import FakeAwsResources, NoResources, StandinProvider
 
 
-def preview_only_provider(plugin: str, version: str) -> PreviewOnlyProvider:
+def standin_provider(plugin: str, version: str) -> StandinProvider:
     if plugin == "aws":
-        return PreviewOnlyProvider(
-            plugin, version, invoke=invokes.invoke, preview_outputs=fake_aws.preview_outputs
-        )
-    # docker and docker-build: pulumi_awsx depends on their SDKs, so the language host lists them
-    # as required plugins; nothing in the program registers their resources offline.
-    return PreviewOnlyProvider(plugin, version)
+        return StandinProvider(plugin, version, FakeAwsResources(), invoke=invokes.invoke)
+    if plugin == "docker-build":
+        return StandinProvider(plugin, version, DockerBuildImages())
+    # docker: pulumi_awsx depends on its SDK, so the language host lists it as a required
+    # plugin; nothing in the program registers its resources.
+    return StandinProvider(plugin, version, NoResources())

@@ -1,8 +1,14 @@
-"""The `awsx:ecr:Image` stand-in. The real component builds the context with Docker (a
-docker-build:index:Image child) and pushes it, then reports `<repositoryUrl>@sha256:<digest>`.
-Offline nothing is built or pushed: the stand-in checks that the build context and Dockerfile
-exist and reports `<repositoryUrl>:<image name>`, the reference awsx tags and pushes the image
-under (awsx's own fallback form when no digest is known)."""
+"""The `awsx:ecr:Image` stand-in, built the way awsx 3.11.0 builds it (awsx/ecr/image.ts,
+computeImageFromAsset): once the repository URL is known, a `docker-build:index:Image` child
+named after imageName or imageTag (or a hash of the build inputs) that pushes
+`<repositoryUrl>:<that name>` with the account's ECR credentials (awsx/ecr/auth.ts:
+getAuthorizationToken), and `imageUri` = `<repositoryUrl>@<the child's digest>`.
+
+The child is the docker-build stand-in's (docker_build_image.py), so `imageUri` is unknown
+whenever the child's digest is: in a first preview (the repository URL is unknown, so the child
+is not even registered) and in any preview that builds (a create or an update of the child).
+The stand-in checks the build context and Dockerfile before anything is registered.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
+import pulumi_docker_build as docker_build
 from pulumi.provider import ConstructResult
 
 from offline.standins.component_inputs import plain_input
@@ -34,9 +42,50 @@ def construct_image(
         or plain_input(inputs, "imageTag")
         or unique_image_name(context, plain_input(inputs, "dockerfile"), inputs.get("args"))
     )
-    image_uri = pulumi.Output.concat(repository_url, ":", image_name)
+    platform = plain_input(inputs, "platform")
+    image_uri = pulumi.Output.from_input(repository_url).apply(
+        lambda url: _push(
+            component,
+            url,
+            image_name=image_name,
+            context=context,
+            dockerfile=dockerfile,
+            platform=platform,
+        )
+    )
     component.register_outputs({"imageUri": image_uri})
     return ConstructResult(urn=component.urn, state={"imageUri": image_uri})
+
+
+def _push(
+    parent: pulumi.Resource,
+    repository_url: str,
+    *,
+    image_name: str,
+    context: str,
+    dockerfile: str,
+    platform: str | None,
+) -> pulumi.Output[str]:
+    """The child awsx registers inside its apply on the repository URL, and the URI it reports."""
+    registry = repository_url.split("/", 1)[0]
+    token = aws.ecr.get_authorization_token_output(
+        registry_id=registry.split(".", 1)[0], opts=pulumi.InvokeOutputOptions(parent=parent)
+    )
+    image = docker_build.Image(
+        image_name,
+        tags=[f"{repository_url}:{image_name}"],
+        push=True,
+        context=docker_build.BuildContextArgs(location=context),
+        dockerfile=docker_build.DockerfileArgs(location=dockerfile),
+        platforms=[platform] if platform else [],
+        registries=[
+            docker_build.RegistryArgs(
+                address=registry, username=token.user_name, password=token.password
+            )
+        ],
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return image.digest.apply(lambda digest: f"{repository_url}@{digest}")
 
 
 def _check_build_files(context: str, dockerfile: str) -> None:

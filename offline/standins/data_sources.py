@@ -6,15 +6,13 @@ Sources: terraform-provider-aws internal/service/ec2/vpc_data_source.go, vpc_sub
 vpc_subnet_data_source.go, vpc_security_group_data_source.go (their "no matching ... found" and
 "multiple ... matched" errors), internal/service/iam/policy_document_data_source.go and
 policy_model.go (statement order, single values as strings, lists reverse-sorted, two-space
-indented JSON), internal/service/ecr/authorization_token_data_source.go; EC2 filter names from
-the EC2 API reference (DescribeVpcs, DescribeSubnets, DescribeSecurityGroups). A filter this
-module does not know fails naming itself rather than matching everything.
+indented JSON); EC2 filter names from the EC2 API reference (DescribeVpcs, DescribeSubnets,
+DescribeSecurityGroups). A filter this module does not know fails naming itself rather than
+matching everything. (The ECR authorization token is invokes.py's.)
 """
 
 from __future__ import annotations
 
-import base64
-import datetime
 import fnmatch
 import json
 import zlib
@@ -360,32 +358,10 @@ def get_policy_document(args: Mapping[str, Any], region: str) -> Record:
     }
 
 
-# --- ECR ---------------------------------------------------------------------------------------
-
-TOKEN_HOURS = 12  # ECR authorization tokens last 12 hours (GetAuthorizationToken).
-
-
-def get_authorization_token(args: Mapping[str, Any], region: str) -> Record:
-    registry = args.get("registryId") or fake_aws.ACCOUNT_ID
-    password = "offline-stand-in-not-a-registry-password"
-    expires = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=TOKEN_HOURS)
-    return {
-        "authorizationToken": base64.b64encode(f"AWS:{password}".encode()).decode(),
-        "expiresAt": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "id": region,
-        "password": password,
-        "proxyEndpoint": f"https://{registry}.dkr.ecr.{region}.{fake_aws.DNS_SUFFIX}",
-        "registryId": registry,
-        "userName": "AWS",
-        "region": region,
-    }
-
-
 INVOKES: dict[str, Callable[[Mapping[str, Any], str], Record]] = {
     "aws:ec2/getVpc:getVpc": get_vpc,
     "aws:ec2/getSubnets:getSubnets": get_subnets,
     "aws:ec2/getSubnet:getSubnet": get_subnet,
     "aws:ec2/getSecurityGroup:getSecurityGroup": get_security_group,
     "aws:iam/getPolicyDocument:getPolicyDocument": get_policy_document,
-    "aws:ecr/getAuthorizationToken:getAuthorizationToken": get_authorization_token,
 }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from offline.standins import data_sources
@@ -59,7 +62,24 @@ def _availability_zones(args: Mapping[str, Any], region: str) -> dict[str, Any]:
     }
 
 
+def _ecr_authorization_token(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+    """A fresh token on every call, as ECR issues one (valid 12 hours): a program must not let
+    it show up as a change (docker-build's Diff ignores registry passwords)."""
+    password = f"offline-token-{time.time_ns()}"
+    registry = f"{args.get('registryId') or fake.ACCOUNT_ID}.dkr.ecr.{region}.{fake.DNS_SUFFIX}"
+    expires = datetime.now(UTC) + timedelta(hours=12)
+    return {
+        "id": region,
+        "authorizationToken": base64.b64encode(f"AWS:{password}".encode()).decode(),
+        "userName": "AWS",
+        "password": password,
+        "proxyEndpoint": f"https://{registry}",
+        "expiresAt": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
 INVOKES: dict[str, Invoke] = {
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": _ecr_authorization_token,
     "aws:index/getRegion:getRegion": _region,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,

@@ -1,17 +1,19 @@
 # ruff: noqa: N802 (the gRPC service's method names are the protocol's: GetPluginInfo, Check, ...)
-"""A preview-only resource provider: what the engine asks of a custom-resource plugin during
-`pulumi preview`, answered without the cloud.
+"""A resource provider without the cloud: what the engine asks of a custom-resource plugin
+during `pulumi preview`, `up`, `refresh` and `destroy`, answered by a fake account.
 
 Inputs pass through untouched as protobuf Structs (secrets, unknowns and resource references
-keep their wire form), so the engine's plan shows exactly what the program registered. Anything
-that would need the real cloud (create, update, read, delete outside a preview) fails with a
-message that says so.
+keep their wire form). In a preview of a new resource the planned outputs are the inputs alone,
+so every computed output (ARN, ID, URL, DNS name, generated name) is unknown, as a real preview
+leaves it. A real create returns the inputs plus the computed outputs the `ResourceModel` gives
+for the type (fake_aws.CREATED for aws); the engine keeps them in its state (the local backend),
+which is the fake account's only memory: Read returns what the state holds, Delete forgets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
@@ -20,28 +22,105 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 from offline.standins import fake_aws
 
 InvokeHandler = Callable[[str, Mapping[str, Any], str], dict[str, Any]]
-PreviewOutputs = Callable[[str, Mapping[str, Any], str], dict[str, Any]]
-
-RUN_FOR_REAL = (
-    "run `pulumi up` in a shell without offline/bin on PATH (not through "
-    "scripts/offline-preview.sh), with credentials for a real account"
-)
+Props = dict[str, Any]
 
 
-class PreviewOnlyProvider(provider_pb2_grpc.ResourceProviderServicer):
+class CannotCreateError(LookupError):
+    """The fake account has no stand-in for this resource type; the message names it."""
+
+
+class ResourceModel(Protocol):
+    """What one plugin's resources do; the servicer below speaks the protocol around it."""
+
+    def check(self, type_token: str, news: Props) -> list[tuple[str, str]]:
+        """(property, reason) for each input the real provider would refuse at Check."""
+        ...
+
+    def diff(
+        self, type_token: str, old_inputs: Props, olds: Props, news: Props
+    ) -> tuple[list[str], list[str]]:
+        """(changed top-level keys, the ones among them that force a replacement)."""
+        ...
+
+    def planned(self, type_token: str, news: Props, olds: Props | None) -> Props:
+        """The outputs a preview plans: of a create (olds None) or of an update."""
+        ...
+
+    def create(self, type_token: str, urn: str, news: Props, region: str) -> tuple[str, Props]:
+        """(ID, outputs) of a real create; CannotCreateError if the type has no stand-in."""
+        ...
+
+    def update(self, type_token: str, urn: str, olds: Props, news: Props, region: str) -> Props: ...
+
+
+class FakeAwsResources:
+    """aws: the inputs plus fake_aws.CREATED's computed outputs; fake_aws.REPLACED_BY's
+    replacements."""
+
+    def check(self, type_token: str, news: Props) -> list[tuple[str, str]]:
+        return []  # no schema here: what AWS or the provider would refuse passes (README)
+
+    def diff(
+        self, type_token: str, old_inputs: Props, olds: Props, news: Props
+    ) -> tuple[list[str], list[str]]:
+        changed = changed_keys(old_inputs, news)
+        return changed, sorted(set(changed) & fake_aws.REPLACED_BY.get(type_token, frozenset()))
+
+    def planned(self, type_token: str, news: Props, olds: Props | None) -> Props:
+        # An update in place keeps the computed outputs it had (ARNs and IDs do not move).
+        return {**(olds or {}), **news, **_tags_all(news)}
+
+    def create(self, type_token: str, urn: str, news: Props, region: str) -> tuple[str, Props]:
+        try:
+            computed = fake_aws.created_outputs(type_token, urn, news, region)
+        except LookupError:
+            known = ", ".join(sorted(fake_aws.CREATED))
+            raise CannotCreateError(
+                f"offline stand-in: cannot create {type_token} ({urn}): the fake AWS account "
+                f"has no stand-in for that type (it creates: {known}); add one to "
+                "offline/standins/fake_aws.py"
+            ) from None
+        resource_id = str(computed.pop("id"))
+        return resource_id, {**news, **computed, **_tags_all(news), "id": resource_id}
+
+    def update(self, type_token: str, urn: str, olds: Props, news: Props, region: str) -> Props:
+        return {**olds, **news, **_tags_all(news)}
+
+
+class NoResources(FakeAwsResources):
+    """A plugin whose resources the fake account never creates (pulumi-docker): it still
+    answers previews, and refuses a real create by name."""
+
+    def create(self, type_token: str, urn: str, news: Props, region: str) -> tuple[str, Props]:
+        raise CannotCreateError(
+            f"offline stand-in: cannot create {type_token} ({urn}): this plugin has no offline "
+            "stand-in for real operations"
+        )
+
+
+def _tags_all(inputs: Props) -> Props:
+    # pulumi-aws reports the tags plus the provider's default tags (none here) as tagsAll.
+    return {"tagsAll": inputs["tags"]} if "tags" in inputs else {}
+
+
+def changed_keys(old: Props, new: Props) -> list[str]:
+    return sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
+
+
+class StandinProvider(provider_pb2_grpc.ResourceProviderServicer):
     """The gRPC ResourceProvider service of one stand-in plugin (`plugin` = "aws", ...)."""
 
     def __init__(
         self,
         plugin: str,
         version: str,
+        resources: ResourceModel,
         invoke: InvokeHandler | None = None,
-        preview_outputs: PreviewOutputs | None = None,
     ) -> None:
         self.plugin = plugin
         self.version = version
+        self.resources = resources
         self._invoke = invoke
-        self._preview_outputs = preview_outputs
         self.region = ""
 
     # --- plugin lifecycle ----------------------------------------------------------------------
@@ -59,14 +138,13 @@ class PreviewOnlyProvider(provider_pb2_grpc.ResourceProviderServicer):
         return provider_pb2.CheckResponse(inputs=request.news)
 
     def DiffConfig(self, request: Any, context: Any) -> provider_pb2.DiffResponse:
-        return _diff(request.olds, request.news)
+        return _diff_response(changed_keys(_dict(request.olds), _dict(request.news)), [])
 
     def Configure(self, request: Any, context: Any) -> provider_pb2.ConfigureResponse:
         args = json_format.MessageToDict(request.args)
         region = args.get("region") or request.variables.get(f"{self.plugin}:config:region", "")
         self.region = region if isinstance(region, str) and region != fake_aws.UNKNOWN else ""
-        # supportsPreview: the engine then calls Create/Update with preview=true, and the plan
-        # carries the inputs (plus fake_aws.PREVIEW_OUTPUTS) as the resource's outputs.
+        # supportsPreview: the engine then calls Create/Update with preview=true for the plan.
         return provider_pb2.ConfigureResponse(
             acceptSecrets=True, acceptResources=True, acceptOutputs=False, supportsPreview=True
         )
@@ -77,28 +155,51 @@ class PreviewOnlyProvider(provider_pb2_grpc.ResourceProviderServicer):
     # --- resources -------------------------------------------------------------------------------
 
     def Check(self, request: Any, context: Any) -> provider_pb2.CheckResponse:
-        # The real provider would also validate required properties and add defaults; the
-        # stand-in reports no failures and leaves the program's inputs as they are.
-        return provider_pb2.CheckResponse(inputs=request.news)
+        failures = self.resources.check(_type_of(request), _dict(request.news))
+        return provider_pb2.CheckResponse(
+            inputs=request.news,
+            failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures],
+        )
 
     def Diff(self, request: Any, context: Any) -> provider_pb2.DiffResponse:
-        return _diff(request.olds, request.news)
+        # Old inputs against new ones: the state's outputs carry computed values the program
+        # never sets, which are no change.
+        olds = _dict(request.olds)
+        old_inputs = _dict(request.old_inputs) if request.HasField("old_inputs") else olds
+        changed, replaces = self.resources.diff(
+            _type_of(request), old_inputs, olds, _dict(request.news)
+        )
+        return _diff_response(changed, replaces)
 
     def Create(self, request: Any, context: Any) -> provider_pb2.CreateResponse:
-        if not request.preview:
-            return self._refuse(context, "create", request.urn)
-        return provider_pb2.CreateResponse(id="", properties=self._planned(request))
+        news = _dict(request.properties)
+        if request.preview:
+            planned = self.resources.planned(_type_of(request), news, None)
+            return provider_pb2.CreateResponse(id="", properties=_struct(planned))
+        try:
+            resource_id, outputs = self.resources.create(
+                _type_of(request), request.urn, news, self.region
+            )
+        except CannotCreateError as error:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(error))
+        return provider_pb2.CreateResponse(id=resource_id, properties=_struct(outputs))
 
     def Update(self, request: Any, context: Any) -> provider_pb2.UpdateResponse:
-        if not request.preview:
-            return self._refuse(context, "update", request.urn)
-        return provider_pb2.UpdateResponse(properties=self._planned(request, key="news"))
+        olds, news = _dict(request.olds), _dict(request.news)
+        if request.preview:
+            planned = self.resources.planned(_type_of(request), news, olds)
+            return provider_pb2.UpdateResponse(properties=_struct(planned))
+        outputs = self.resources.update(_type_of(request), request.urn, olds, news, self.region)
+        return provider_pb2.UpdateResponse(properties=_struct(outputs))
 
     def Read(self, request: Any, context: Any) -> provider_pb2.ReadResponse:
-        return self._refuse(context, "read", request.urn)
+        # The fake account has no drift: it holds exactly what the engine's state says.
+        return provider_pb2.ReadResponse(
+            id=request.id, properties=request.properties, inputs=request.inputs
+        )
 
     def Delete(self, request: Any, context: Any) -> empty_pb2.Empty:
-        return self._refuse(context, "delete", request.urn)
+        return empty_pb2.Empty()
 
     def Invoke(self, request: Any, context: Any) -> provider_pb2.InvokeResponse:
         if self._invoke is None:
@@ -111,28 +212,26 @@ class PreviewOnlyProvider(provider_pb2_grpc.ResourceProviderServicer):
             result = self._invoke(request.tok, json_format.MessageToDict(request.args), self.region)
         except LookupError as error:
             context.abort(grpc.StatusCode.UNIMPLEMENTED, str(error))
-        returned = struct_pb2.Struct()
-        returned.update({key: value for key, value in result.items() if value is not None})
+        returned = _struct({key: value for key, value in result.items() if value is not None})
         return provider_pb2.InvokeResponse(**{"return": returned})
 
-    # --- helpers ---------------------------------------------------------------------------------
 
-    def _planned(self, request: Any, key: str = "properties") -> struct_pb2.Struct:
-        """The inputs as the planned outputs, plus the few computed values fake_aws derives."""
-        planned = struct_pb2.Struct()
-        planned.CopyFrom(getattr(request, key))
-        if self._preview_outputs is not None:
-            inputs = json_format.MessageToDict(planned)
-            planned.update(self._preview_outputs(_type_of(request), inputs, self.region))
-        return planned
+def _dict(message: struct_pb2.Struct) -> Props:
+    return json_format.MessageToDict(message)
 
-    def _refuse(self, context: Any, operation: str, urn: str) -> Any:
-        # The engine shows this message as the resource's error.
-        context.abort(
-            grpc.StatusCode.FAILED_PRECONDITION,
-            f"offline stand-in: cannot {operation} real {self.plugin.upper()} resources ({urn}); "
-            f"it only answers previews. To deploy, {RUN_FOR_REAL}.",
-        )
+
+def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
+    message = struct_pb2.Struct()
+    message.update(dict(values))
+    return message
+
+
+def _diff_response(changed: list[str], replaces: list[str]) -> provider_pb2.DiffResponse:
+    if not changed:
+        return provider_pb2.DiffResponse(changes=provider_pb2.DiffResponse.DIFF_NONE)
+    return provider_pb2.DiffResponse(
+        changes=provider_pb2.DiffResponse.DIFF_SOME, diffs=changed, replaces=replaces
+    )
 
 
 def _type_of(request: Any) -> str:
@@ -141,12 +240,3 @@ def _type_of(request: Any) -> str:
         return str(request.type)
     qualified_type = str(request.urn).split("::")[2]
     return qualified_type.rsplit("$", 1)[-1]
-
-
-def _diff(olds: struct_pb2.Struct, news: struct_pb2.Struct) -> provider_pb2.DiffResponse:
-    """Top-level keys whose values differ; no replacements (the stand-in knows no schema)."""
-    old, new = json_format.MessageToDict(olds), json_format.MessageToDict(news)
-    changed = sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
-    if not changed:
-        return provider_pb2.DiffResponse(changes=provider_pb2.DiffResponse.DIFF_NONE)
-    return provider_pb2.DiffResponse(changes=provider_pb2.DiffResponse.DIFF_SOME, diffs=changed)

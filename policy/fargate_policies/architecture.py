@@ -25,10 +25,12 @@ from fargate_spec.sizes import (
 
 CLUSTER = "aws:ecs/cluster:Cluster"
 CLUSTER_CAPACITY = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
-# Image resources, the outputs that name the pushed image, and where each keeps its platform.
+# Image resources and the properties that name the pushed image (a string, or a list of them:
+# docker-build's `tags`, which a program may name in its containers so they are known in
+# preview, where `ref` and `digest` are not).
 IMAGES = {
     "awsx:ecr:Image": ("imageUri",),
-    "docker-build:index:Image": ("ref", "digest"),
+    "docker-build:index:Image": ("ref", "digest", "tags"),
     "docker:index/image:Image": ("repoDigest", "imageName"),
 }
 _KNOBS = {
@@ -129,11 +131,19 @@ def _image_index(graph: StackGraph) -> dict[str, list[tuple[int, StackResource]]
     """{image URI: (stack position, image resource)}, so each service looks up its own images."""
     index: dict[str, list[tuple[int, StackResource]]] = {}
     for position, image in enumerate(graph.of_type(*IMAGES)):
-        for key in IMAGES[image.resource_type]:
-            uri = image.props.get(key)
-            if isinstance(uri, str):
-                index.setdefault(uri, []).append((position, image))
+        for uri in _image_uris(image):
+            index.setdefault(uri, []).append((position, image))
     return index
+
+
+def _image_uris(image: StackResource) -> list[str]:
+    """Every known reference an image resource pushes under."""
+    uris: list[str] = []
+    for key in IMAGES[image.resource_type]:
+        value = image.props.get(key)
+        values = value if isinstance(value, list) else [value]
+        uris += [uri for uri in values if isinstance(uri, str)]
+    return uris
 
 
 def _platform_for(architecture: str) -> str:
@@ -149,8 +159,7 @@ def _check_images(graph: StackGraph, wiring: Wiring, architecture: str, findings
     index = graph.derived("images-by-uri", lambda: _image_index(graph))
     matched = {position: image for uri in images for position, image in index.get(uri, ())}
     for _, image in sorted(matched.items(), key=lambda item: item[0]):
-        uris = [image.props.get(key) for key in IMAGES[image.resource_type]]
-        container = next((images[u] for u in uris if isinstance(u, str) and u in images), None)
+        container = next((images[u] for u in _image_uris(image) if u in images), None)
         if container is None:
             continue
         for platform in image_platforms(image):

@@ -32,6 +32,13 @@ from fargate_policies.framework import (
 from fargate_policies.values import Unknown, describe, is_unknown, plain_json, type_name
 
 READABLE_POLICY = "ecs-task-definition-readable"
+UNKNOWN_DEFINITIONS_FIX = (
+    "to have its containers checked in preview, build containerDefinitions only from values "
+    "known at plan time: an image reference such as "
+    "<account>.dkr.ecr.<region>.amazonaws.com/<repository name>:<tag> from getCallerIdentity, "
+    "the region, the repository's explicit name and a content tag, not a repository's "
+    "repositoryUrl or an image build's digest, which are unknown until the update runs"
+)
 AWSX_DEFAULT_CONTAINER_NAME = "container"
 
 
@@ -190,7 +197,7 @@ def _decode_definitions(task: Task, raw: Any) -> list[Any] | None:
     """The container definitions as a list, or None after recording why they cannot be read."""
     key = "containerDefinitions"
     if is_unknown(raw):
-        task.unknowns.append(not_known(f"{key} of {task.owner}"))
+        task.unknowns.append(f"{not_known(f'{key} of {task.owner}')} ({UNKNOWN_DEFINITIONS_FIX})")
         return None
     decoded = raw
     if isinstance(raw, str):

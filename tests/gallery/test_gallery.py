@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.offline.test_offline_preview import VIOLATION, pulumi_cli  # noqa: F401 (fixture)
+from tests.offline.cli import VIOLATION
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = Path(__file__).resolve().parent / "programs"
@@ -51,7 +51,7 @@ CONTAINER_RULES_SKIPPED = [
     "ecs-task-definition-readable",
 ]
 
-pytestmark = [pytest.mark.cli, pytest.mark.slow]
+pytestmark = [pytest.mark.cli, pytest.mark.slow, pytest.mark.usefixtures("pulumi_cli")]
 
 
 def _check(*args: str) -> subprocess.CompletedProcess:

@@ -175,23 +175,40 @@ def test_lifecycle_policy_expires_untagged_then_keeps_the_newest() -> None:
 
 
 def test_image_tag_follows_the_build_context_and_the_platform(tmp_path: Path) -> None:
+    """The tag covers what pulumi-docker-build's own context hash covers (v0.0.22
+    provider/internal/context.go: hashDockerfile, then hashFile's path, bytes and FileMode of
+    every file, .dockerignore among them), so an IMMUTABLE repository is never asked to take
+    new bytes under an old tag."""
     context = tmp_path / "service"
     shutil.copytree(
         SERVICE_DIR / "app", context / "app", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copy(SERVICE_DIR / "Dockerfile", context / "Dockerfile")
-    first = image_tag(context, "amd64")
-    assert first == image_tag(context, "amd64")
+    shutil.copy(SERVICE_DIR / ".dockerignore", context / ".dockerignore")
+
+    def tag() -> str:
+        build_context_digest.cache_clear()
+        return image_tag(context, "amd64")
+
+    first = tag()
+    assert first == tag()
     assert first.startswith("src-") and first.endswith("-amd64")
     assert image_tag(context, "arm64") == first.replace("-amd64", "-arm64")
     # Local caches never ship, so they never change the tag.
     (context / "app" / "__pycache__").mkdir(exist_ok=True)
     (context / "app" / "__pycache__" / "x.pyc").write_bytes(b"cache")
-    build_context_digest.cache_clear()
-    assert image_tag(context, "amd64") == first
-    (context / "app" / "main.py").write_text("# changed\n", encoding="utf-8")
-    build_context_digest.cache_clear()
-    assert image_tag(context, "amd64") != first
+    assert tag() == first
+    seen = {first}
+    changes = {
+        "a file's mode": lambda: (context / "app" / "main.py").chmod(0o755),
+        ".dockerignore": lambda: (context / ".dockerignore").write_text("*\n!app/\n"),
+        "the Dockerfile": lambda: (context / "Dockerfile").write_text("FROM scratch\n"),
+        "a file's bytes": lambda: (context / "app" / "main.py").write_text("# changed\n"),
+    }
+    for what, change in changes.items():
+        change()
+        assert tag() not in seen, f"the tag did not change with {what}"
+        seen.add(tag())
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,17 @@ engine would receive: camelCase, integers as floats, containerDefinitions as a J
 from __future__ import annotations
 
 import json
+import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi.runtime import rpc
 
 from fargate_spec import contract, limits, tls
+from infra import registry
+from infra.registry import SERVICE_DIR, image_tag
 from tests.infra.conftest import STACKS
 from tests.support.program_capture import CapturedResource, CapturedStack, capture_stack
 
@@ -24,6 +30,7 @@ LISTENER = "aws:lb/listener:Listener"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 REPOSITORY = "aws:ecr/repository:Repository"
+IMAGE_BUILD = "docker-build:index:Image"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 SCALING_TARGET = "aws:appautoscaling/target:Target"
 SCALING_POLICY = "aws:appautoscaling/policy:Policy"
@@ -64,7 +71,7 @@ COMMON_COUNTS = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
     "awsx:ec2:Vpc": 1,
-    "awsx:ecr:Image": 1,
+    "docker-build:index:Image": 1,
     "fastapi-fargate:accesslogs:AccessLogBucket": 1,
     "fastapi-fargate:flowlogs:FlowLogs": 1,
     "fastapi-fargate:loadbalancer:LoadBalancer": 1,
@@ -391,10 +398,25 @@ def test_registry_is_immutable_scanned_and_expires_images_under_pulumi_mocks(
     assert [rule["selection"]["tagStatus"] for rule in rules] == ["untagged", "any"]
     # ECR requires the "any" rule to have the highest priority number.
     assert rules[-1]["rulePriority"] == max(rule["rulePriority"] for rule in rules)
-    image = stack.one("awsx:ecr:Image").inputs
-    assert image["repositoryUrl"] == stack.outputs["repositoryUrl"]
-    assert image["context"] == "service"
-    assert image["imageTag"].startswith("src-")
+    image = stack.one(IMAGE_BUILD)
+    tag = image_tag(SERVICE_DIR, stack.config["fastapi-fargate:architecture"])
+    assert image.inputs["tags"] == [f"{stack.outputs['repositoryUrl']}:{tag}"]
+    assert image.inputs["push"] is True
+    assert image.inputs["context"] == {"location": "service"}
+    assert image.inputs["dockerfile"] == {"location": "service/Dockerfile"}
+    # The ECR token is a password: the engine gets the registries as a secret.
+    registries = image.inputs["registries"]
+    assert registries[rpc._special_sig_key] == rpc._special_secret_sig
+    assert registries["value"] == [
+        {
+            "address": stack.outputs["repositoryUrl"].split("/")[0],
+            "username": "AWS",
+            "password": "mock-password",
+        }
+    ]
+    # Pushed only once the repository exists; the task definition only once the image is pushed.
+    assert stack.one(REPOSITORY).urn in image.dependencies
+    assert image.urn in stack.one(TASK_DEF).dependencies
 
 
 def test_components_parent_their_children_and_register_real_outputs_under_pulumi_mocks(
@@ -431,7 +453,7 @@ def test_components_parent_their_children_and_register_real_outputs_under_pulumi
         VPC,
         REPOSITORY,
         "aws:ecr/lifecyclePolicy:LifecyclePolicy",
-        "awsx:ecr:Image",
+        IMAGE_BUILD,
         SERVICE_COMPONENT,
         LB_COMPONENT,
         ACCESS_LOG_COMPONENT,
@@ -476,7 +498,10 @@ def test_stack_exports_under_pulumi_mocks(stack: CapturedStack) -> None:
         "vpcId",
     }
     assert outputs["vpcId"] == vpc_outputs(stack)["vpcId"]
-    assert outputs["imageUri"].startswith(f"{outputs['repositoryUrl']}@sha256:")
+    # The tag, not the build's digest: known in every preview (infra/registry.py).
+    assert re.fullmatch(
+        re.escape(outputs["repositoryUrl"]) + r":src-[0-9a-f]{16}-(amd|arm)64", outputs["imageUri"]
+    )
 
 
 def environment_facts(stack: CapturedStack) -> dict[str, Any]:
@@ -490,7 +515,7 @@ def environment_facts(stack: CapturedStack) -> dict[str, Any]:
     ]
     return {
         "size": (stack.one(TASK_DEF).inputs["cpu"], stack.one(TASK_DEF).inputs["memory"]),
-        "platform": stack.one("awsx:ecr:Image").inputs["platform"],
+        "platform": stack.one(IMAGE_BUILD).inputs["platforms"][0],
         "tasks": (scaling["minCapacity"], service["desiredCount"], scaling["maxCapacity"]),
         "zones": vpc["numberOfAvailabilityZones"],
         "nat": vpc["natGateways"]["strategy"],
@@ -588,7 +613,7 @@ def test_a_prebuilt_image_replaces_the_build_under_pulumi_mocks() -> None:
     image = "210987654321.dkr.ecr.eu-west-1.amazonaws.com/ci/fastapi@sha256:" + "b" * 64
     stack = capture_stack("prod", {"imageUri": image})
     assert stack.error is None
-    assert stack.of_type("awsx:ecr:Image") == []
+    assert stack.of_type(IMAGE_BUILD) == []
     assert container(stack)["image"] == image
     assert stack.outputs["imageUri"] == image
     pull = next(
@@ -611,3 +636,33 @@ def test_a_fixed_task_count_has_no_scaler_and_keeps_desired_count_under_pulumi_m
     service = stack.one(SERVICE)
     assert service.inputs["desiredCount"] == 2
     assert service.ignore_changes == ()
+
+
+def test_the_image_build_keeps_its_identity_when_the_source_changes_under_pulumi_mocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12, item 2. awsx 3.11.0's ecr.Image names its docker-build child after imageTag
+    (awsx/ecr/image.ts, computeImageFromAsset: `new docker.Image(imageName, ...)`), so a content
+    tag replaced that child on every source change, and docker-build's Delete removes a replaced
+    image from ECR by digest (pulumi-docker-build v0.0.22 provider/internal/image.go, Delete).
+    Here the build is one docker-build Image whose logical name (so URN) stays put; only its
+    tag moves, which docker-build's Diff reports as an update, never a replacement (Diff in the
+    same file returns only `update` kinds)."""
+    context = tmp_path / "service"
+    shutil.copytree(SERVICE_DIR, context, ignore=shutil.ignore_patterns("__pycache__", ".venv"))
+    monkeypatch.setattr(registry, "SERVICE_DIR", context)
+
+    def build() -> tuple[str, str, str]:
+        registry.build_context_digest.cache_clear()
+        stack = capture_stack("dev")
+        image = stack.one(IMAGE_BUILD)
+        (tag,) = image.inputs["tags"]
+        return image.urn, tag, container(stack)["image"]
+
+    urn, tag, image_in_task = build()
+    assert image_in_task == tag
+    (context / "app" / "main.py").write_text("# changed\n", encoding="utf-8")
+    changed_urn, changed_tag, changed_image_in_task = build()
+    assert changed_urn == urn
+    assert changed_tag != tag
+    assert changed_image_in_task == changed_tag

@@ -8,7 +8,6 @@ statement's key order, two-space indentation), and AWS's default VPC (172.31.0.0
 
 from __future__ import annotations
 
-import base64
 import json
 
 import pytest
@@ -110,12 +109,6 @@ def test_a_policy_document_is_the_json_the_provider_writes():
         "}"
     )
     assert json.loads(document["minifiedJson"]) == json.loads(document["json"])
-
-
-def test_the_ecr_token_is_a_basic_auth_pair_for_the_account_registry():
-    token = ds.get_authorization_token({}, REGION)
-    assert base64.b64decode(token["authorizationToken"]).decode() == f"AWS:{token['password']}"
-    assert token["proxyEndpoint"] == "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 
 
 def test_any_other_data_source_still_fails_by_name():

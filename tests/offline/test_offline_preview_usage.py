@@ -1,4 +1,4 @@
-"""The main job's answers to bad input, given before anything is installed or run."""
+"""The offline scripts' answers to bad input, given before anything is installed or run."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PREVIEW = ROOT / "scripts" / "offline-preview.sh"
+UP = ROOT / "scripts" / "offline-up.sh"
 
 
-def _preview(*args: str, **env: str) -> subprocess.CompletedProcess:
+def _preview(*args: str, script: Path = PREVIEW, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["bash", PREVIEW, *args],
+        ["bash", script, *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -36,3 +37,10 @@ def test_a_stack_without_a_policy_pack_config_names_the_configs_that_exist(tmp_p
     assert result.returncode == 2
     assert "no policy pack config for stack 'qa'" in result.stderr
     assert "configs exist for: dev, prod, staging" in result.stderr
+
+
+def test_offline_up_refuses_an_unknown_stack_the_same_way():
+    result = _preview("qa", "--destroy", script=UP)
+    assert result.returncode == 2
+    assert "stack 'qa' does not exist" in result.stderr
+    assert "its stacks are: dev, prod, staging" in result.stderr

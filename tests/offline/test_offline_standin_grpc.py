@@ -1,7 +1,17 @@
-"""The aws stand-in's gRPC handlers, called over a real gRPC channel as the engine calls them."""
+"""The stand-ins' gRPC handlers, called over a real gRPC channel as the engine calls them.
+
+What each answer must match, and where the real provider decides it: a preview of a create
+leaves every computed output unknown (pulumi-terraform-bridge plans computed attributes as
+unknown; the Python SDK resolves an output missing from a preview as unknown, pulumi
+runtime/rpc.py resolve_properties); a real create returns the inputs plus computed outputs;
+diffs replace on terraform-provider-aws's ForceNew arguments (internal/service/ecs/
+task_definition.go: container_definitions ForceNew); docker-build's Image as in
+pulumi-docker-build v0.0.22 provider/internal/image.go (Check, Diff, Create) and
+pulumi-go-provider v1.3.2 infer/resource.go (markComputed)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +24,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from offline.standins import fake_aws
-from offline.standins.aws_provider import preview_only_provider
+from offline.standins.aws_provider import standin_provider
 from offline.standins.serve import start
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,9 +43,21 @@ def _plain(message: struct_pb2.Struct) -> dict:
     return json_format.MessageToDict(message)
 
 
+def _diff(stub, urn: str, type_token: str, *, state: dict, inputs: dict, news: dict):
+    """Diff as the engine asks it: the state's outputs, the old inputs, the new inputs."""
+    request = provider_pb2.DiffRequest(
+        urn=urn,
+        type=type_token,
+        olds=_struct(state),
+        old_inputs=_struct(inputs),
+        news=_struct(news),
+    )
+    return stub.Diff(request)
+
+
 @pytest.fixture(scope="module")
 def aws() -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
-    server, port = start(preview_only_provider("aws", metadata.version("pulumi_aws")))
+    server, port = start(standin_provider("aws", metadata.version("pulumi_aws")))
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     stub = provider_pb2_grpc.ResourceProviderStub(channel)
     stub.Configure(provider_pb2.ConfigureRequest(args=_struct({"region": "eu-west-1"})))
@@ -67,7 +89,7 @@ def test_check_returns_the_inputs_unchanged_with_no_failures(aws):
     assert list(answer.failures) == []
 
 
-def test_preview_create_plans_the_inputs_and_the_repository_url(aws):
+def test_preview_create_leaves_every_computed_output_unknown(aws):
     inputs = {"name": "fastapi-dev", "imageTagMutability": "IMMUTABLE"}
     answer = aws.Create(
         provider_pb2.CreateRequest(
@@ -75,74 +97,212 @@ def test_preview_create_plans_the_inputs_and_the_repository_url(aws):
         )
     )
     assert answer.id == ""  # unknown until a real create
+    # No arn, registryId or repositoryUrl: unknown in the plan, as in a real first preview.
+    assert _plain(answer.properties) == inputs
+
+
+def test_a_real_create_returns_the_computed_outputs_of_the_fake_account(aws):
+    inputs = {"name": "fastapi-dev", "tags": {"team": "web"}}
+    answer = aws.Create(
+        provider_pb2.CreateRequest(urn=URN, type=REPOSITORY, properties=_struct(inputs))
+    )
+    assert answer.id == "fastapi-dev"
     assert _plain(answer.properties) == {
         **inputs,
+        "id": "fastapi-dev",
+        "tagsAll": {"team": "web"},
         "arn": "arn:aws:ecr:eu-west-1:123456789012:repository/fastapi-dev",
         "registryId": "123456789012",
         "repositoryUrl": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fastapi-dev",
     }
 
 
-def test_preview_create_leaves_computed_outputs_unknown_without_a_known_name(aws):
-    inputs = {"name": fake_aws.UNKNOWN}
-    answer = aws.Create(
-        provider_pb2.CreateRequest(
-            urn=URN, type=REPOSITORY, properties=_struct(inputs), preview=True
-        )
+def test_a_real_create_names_what_the_program_leaves_unnamed_as_pulumi_aws_does(aws):
+    urn = "urn:pulumi:dev::fastapi-fargate::aws:ecs/cluster:Cluster::fastapi-cluster"
+    request = provider_pb2.CreateRequest(urn=urn, type="aws:ecs/cluster:Cluster")
+    first, again = (_plain(aws.Create(request).properties) for _ in range(2))
+    assert re.fullmatch(r"fastapi-cluster-[0-9a-f]{7}", first["name"])
+    assert first["arn"] == f"arn:aws:ecs:eu-west-1:123456789012:cluster/{first['name']}"
+    assert again == first  # the same program gets the same fakes
+
+
+def test_each_registration_of_a_task_definition_family_is_a_new_revision(aws):
+    """As ECS numbers them: a replaced task definition has a new ARN, so the service naming it
+    is updated."""
+    urn = "urn:pulumi:dev::p::aws:ecs/taskDefinition:TaskDefinition::task"
+    request = provider_pb2.CreateRequest(
+        urn=urn,
+        type="aws:ecs/taskDefinition:TaskDefinition",
+        properties=_struct({"family": "revisions-test"}),
     )
-    assert _plain(answer.properties) == inputs
+    first, second = (_plain(aws.Create(request).properties) for _ in range(2))
+    assert second["revision"] == first["revision"] + 1
+    assert second["arn"] == first["arn"].rsplit(":", 1)[0] + f":{int(second['revision'])}"
 
 
-def test_preview_create_takes_the_type_from_the_urn_when_the_engine_omits_it(aws):
-    answer = aws.Create(
-        provider_pb2.CreateRequest(
-            urn=URN, properties=_struct({"name": "fastapi-dev"}), preview=True
-        )
-    )
-    assert "repositoryUrl" in _plain(answer.properties)
-
-
-@pytest.mark.parametrize(
-    ("call", "request_type", "operation"),
-    [
-        ("Create", provider_pb2.CreateRequest, "create"),
-        ("Update", provider_pb2.UpdateRequest, "update"),
-        ("Read", provider_pb2.ReadRequest, "read"),
-        ("Delete", provider_pb2.DeleteRequest, "delete"),
-    ],
-)
-def test_anything_but_a_preview_is_refused_with_a_clear_message(aws, call, request_type, operation):
+def test_a_type_the_fake_account_cannot_create_is_refused_by_name(aws):
+    urn = "urn:pulumi:dev::p::aws:rds/instance:Instance::db"
     with pytest.raises(grpc.RpcError) as refused:
-        getattr(aws, call)(request_type(urn=URN))
+        aws.Create(provider_pb2.CreateRequest(urn=urn, type="aws:rds/instance:Instance"))
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert f"offline stand-in: cannot {operation} real AWS resources" in refused.value.details()
-    assert URN in refused.value.details()
-    assert "pulumi up" in refused.value.details()
+    assert "cannot create aws:rds/instance:Instance" in refused.value.details()
+    assert urn in refused.value.details()
 
 
-def test_preview_update_plans_the_new_inputs(aws):
+def test_read_returns_the_state_and_delete_forgets(aws):
+    state = {"name": "fastapi-dev", "arn": "arn:aws:ecr:eu-west-1:123456789012:repository/x"}
+    read = aws.Read(
+        provider_pb2.ReadRequest(
+            id="fastapi-dev", urn=URN, properties=_struct(state), inputs=_struct({"name": "x"})
+        )
+    )
+    assert (read.id, _plain(read.properties), _plain(read.inputs)) == (
+        "fastapi-dev",
+        state,
+        {"name": "x"},
+    )
+    aws.Delete(provider_pb2.DeleteRequest(id="fastapi-dev", urn=URN, properties=_struct(state)))
+
+
+def test_preview_update_keeps_the_computed_outputs_and_plans_the_new_inputs(aws):
+    olds = {"name": "old", "forceDelete": False, "arn": "arn:x", "repositoryUrl": "r/old"}
     answer = aws.Update(
         provider_pb2.UpdateRequest(
             urn=URN,
             type=REPOSITORY,
-            olds=_struct({"name": "old"}),
-            news=_struct({"name": "new"}),
+            olds=_struct(olds),
+            news=_struct({"name": "old", "forceDelete": True}),
             preview=True,
         )
     )
-    assert _plain(answer.properties)["repositoryUrl"].endswith("/new")
+    assert _plain(answer.properties) == {**olds, "forceDelete": True}
 
 
-def test_diff_names_the_changed_properties(aws):
-    same = aws.Diff(
-        provider_pb2.DiffRequest(urn=URN, olds=_struct({"a": 1}), news=_struct({"a": 1}))
-    )
-    changed = aws.Diff(
-        provider_pb2.DiffRequest(urn=URN, olds=_struct({"a": 1, "b": 2}), news=_struct({"a": 3}))
-    )
+def test_diff_compares_old_inputs_with_new_ones_and_replaces_on_force_new(aws):
+    task = "aws:ecs/taskDefinition:TaskDefinition"
+    state = {"family": "f", "containerDefinitions": "[]", "arn": "arn:x", "revision": 1}
+    inputs = {"family": "f", "containerDefinitions": "[]"}
+
+    same = _diff(aws, URN, task, state=state, inputs=inputs, news=inputs)
+    news = {"family": "f", "containerDefinitions": "[{}]", "tags": {"a": "b"}}
+    changed = _diff(aws, URN, task, state=state, inputs=inputs, news=news)
     assert same.changes == provider_pb2.DiffResponse.DIFF_NONE
     assert changed.changes == provider_pb2.DiffResponse.DIFF_SOME
-    assert list(changed.diffs) == ["a", "b"]
+    assert list(changed.diffs) == ["containerDefinitions", "tags"]
+    # container_definitions is ForceNew; tags are not.
+    assert list(changed.replaces) == ["containerDefinitions"]
+
+
+def test_the_authorization_token_is_fresh_on_every_call(aws):
+    """ECR issues a new token per GetAuthorizationToken call; a program that let it show up as
+    a change would never reach 'unchanged'."""
+    token = "aws:ecr/getAuthorizationToken:getAuthorizationToken"
+    first, second = (
+        _plain(getattr(aws.Invoke(provider_pb2.InvokeRequest(tok=token)), "return"))
+        for _ in range(2)
+    )
+    assert first["userName"] == "AWS"
+    assert first["proxyEndpoint"] == "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+    assert first["password"] != second["password"]
+
+
+IMAGE_URN = "urn:pulumi:dev::fastapi-fargate::docker-build:index:Image::fastapi-image"
+IMAGE = "docker-build:index:Image"
+TAG = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fastapi-dev:src-1"
+
+
+@pytest.fixture(scope="module")
+def docker_build() -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
+    server, port = start(standin_provider("docker-build", metadata.version("pulumi_docker_build")))
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    yield provider_pb2_grpc.ResourceProviderStub(channel)
+    channel.close()
+    server.stop(None)
+
+
+def _image_inputs(context: Path, tags: object = (TAG,), password: str = "p1") -> dict:
+    login = {"address": TAG.split("/", maxsplit=1)[0], "username": "AWS", "password": password}
+    return {
+        "tags": list(tags) if isinstance(tags, tuple) else tags,
+        "push": True,
+        "context": {"location": str(context)},
+        "dockerfile": {"location": str(context / "Dockerfile")},
+        "platforms": ["linux/amd64"],
+        "registries": {**SECRET_SIG, "value": [login]},
+    }
+
+
+@pytest.fixture
+def context(tmp_path: Path) -> Path:
+    (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY app /app\n")
+    (tmp_path / ".dockerignore").write_text("*\n!Dockerfile\n!app/\n**/__pycache__\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text("print('hi')\n")
+    return tmp_path
+
+
+def test_the_image_check_refuses_a_push_without_a_known_tag(docker_build, context):
+    answer = docker_build.Check(
+        provider_pb2.CheckRequest(
+            urn=IMAGE_URN, type=IMAGE, news=_struct(_image_inputs(context, tags=[]))
+        )
+    )
+    assert [(f.property, f.reason) for f in answer.failures] == [
+        ("exports[0]", "at least one tag or export name is needed when pushing to a registry")
+    ]
+
+
+def test_the_image_check_refuses_a_missing_dockerfile_and_a_bad_tag(docker_build, context):
+    (context / "Dockerfile").unlink()
+    answer = docker_build.Check(
+        provider_pb2.CheckRequest(
+            urn=IMAGE_URN, type=IMAGE, news=_struct(_image_inputs(context, tags=("Bad Tag",)))
+        )
+    )
+    failures = {f.property: f.reason for f in answer.failures}
+    assert failures["dockerfile.location"].endswith("Dockerfile: no such file or directory")
+    assert failures["tags[0]"] == "invalid reference format: 'Bad Tag'"
+
+
+def test_the_image_preview_leaves_ref_and_digest_unknown(docker_build, context):
+    inputs = _image_inputs(context)
+    create = docker_build.Create(
+        provider_pb2.CreateRequest(
+            urn=IMAGE_URN, type=IMAGE, properties=_struct(inputs), preview=True
+        )
+    )
+    assert _plain(create.properties) == {
+        **inputs,
+        "contextHash": fake_aws.UNKNOWN,
+        "digest": fake_aws.UNKNOWN,
+        "ref": fake_aws.UNKNOWN,
+    }
+
+
+def test_the_image_create_pins_the_tag_to_a_digest_and_diffs_like_docker_build(
+    docker_build, context
+):
+    inputs = _image_inputs(context)
+    created = docker_build.Create(
+        provider_pb2.CreateRequest(urn=IMAGE_URN, type=IMAGE, properties=_struct(inputs))
+    )
+    state = _plain(created.properties)
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", created.id)
+    assert state["digest"] == created.id
+    assert state["ref"] == f"{TAG}@{created.id}"
+
+    def diff(news: dict) -> list[str]:
+        answer = _diff(docker_build, IMAGE_URN, IMAGE, state=state, inputs=inputs, news=news)
+        assert list(answer.replaces) == []  # docker-build never replaces an image
+        return list(answer.diffs)
+
+    # A fresh registry password and a file .dockerignore keeps out are no change.
+    (context / "app" / "__pycache__").mkdir()
+    (context / "app" / "__pycache__" / "main.pyc").write_bytes(b"cache")
+    assert diff(_image_inputs(context, password="p2")) == []
+    assert diff(_image_inputs(context, tags=(TAG + "-2",))) == ["tags"]
+    (context / "app" / "main.py").chmod(0o755)
+    assert diff(inputs) == ["contextHash"]
 
 
 @pytest.mark.parametrize(
@@ -189,7 +349,7 @@ def test_an_unknown_data_source_fails_naming_it_and_the_answered_ones(aws):
 
 
 def test_the_docker_stand_in_answers_no_data_source():
-    server, port = start(preview_only_provider("docker", metadata.version("pulumi_docker")))
+    server, port = start(standin_provider("docker", metadata.version("pulumi_docker")))
     with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
         stub = provider_pb2_grpc.ResourceProviderStub(channel)
         with pytest.raises(grpc.RpcError) as refused:

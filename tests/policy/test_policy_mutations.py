@@ -31,6 +31,7 @@ TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 LISTENER = "aws:lb/listener:Listener"
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 REPOSITORY = "aws:ecr/repository:Repository"
+IMAGE_BUILD = "docker-build:index:Image"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 
 Edit = Callable[[dict[str, Any]], dict[str, Any]]
@@ -362,7 +363,7 @@ MUTATIONS += [
         n.SHUTDOWN,
         container(command=["uvicorn", "app.main:app", "--timeout-keep-alive", "30"]),
     ),
-    Mutation("image-amd64", n.ARCHITECTURE, edit("awsx:ecr:Image", props(platform="linux/amd64"))),
+    Mutation("image-amd64", n.ARCHITECTURE, edit(IMAGE_BUILD, props(platforms=["linux/amd64"]))),
     Mutation(
         "spot-old-platform",
         n.ARCHITECTURE,
@@ -393,7 +394,7 @@ MUTATIONS += [
     Mutation(
         "image-platform-unknown",
         n.ARCHITECTURE,
-        edit("awsx:ecr:Image", props(platform="linux/arm/v7")),
+        edit(IMAGE_BUILD, props(platforms=["linux/arm/v7"])),
     ),
     Mutation("exemption-active", n.ACTIVE, tag(TASK, EXEMPT_NON_ROOT, f"{SOON} vendor image")),
 ]

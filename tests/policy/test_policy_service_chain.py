@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from fargate_policies.containers import UNKNOWN_DEFINITIONS_FIX
 from tests.policy.harness import Resource, check_stack, from_capture
 from tests.policy.test_policy_mutations import (
+    IMAGE_BUILD,
     LOAD_BALANCER,
     SERVICE,
     TARGET_GROUP,
@@ -101,7 +103,7 @@ COMPLIANT: list[tuple[str, str, Mutate, dict[str, Any]]] = [
     (
         "x86-image-x86-task",
         ARCHITECTURE,
-        lambda r: edit("awsx:ecr:Image", props(platform="linux/amd64"))(
+        lambda r: edit(IMAGE_BUILD, props(platforms=["linux/amd64"]))(
             edit(
                 TASK,
                 props(
@@ -169,7 +171,7 @@ VIOLATING: list[tuple[str, str, Mutate, dict[str, Any], str | tuple[str, ...]]] 
     (
         "image-platform-fargate-does-not-run",
         ARCHITECTURE,
-        edit("awsx:ecr:Image", props(platform="linux/arm/v7")),
+        edit(IMAGE_BUILD, props(platforms=["linux/arm/v7"])),
         {},
         "Image 'fastapi-image' is built for 'linux/arm/v7', a platform Fargate does not run, so "
         "container 'app' in task definition 'fastapi-task' cannot start: build it for "
@@ -234,7 +236,7 @@ VIOLATING: list[tuple[str, str, Mutate, dict[str, Any], str | tuple[str, ...]]] 
     (
         "image-platform",
         ARCHITECTURE,
-        edit("awsx:ecr:Image", props(platform="linux/amd64")),
+        edit(IMAGE_BUILD, props(platforms=["linux/amd64"])),
         {},
         "Image 'fastapi-image' is built for linux/amd64, so container 'app' in task definition "
         "'fastapi-task' must run on X86_64, not ARM64: build the image for the task's "
@@ -282,5 +284,5 @@ def test_unknown_container_definitions_are_skipped_checks_in_preview(prod: list[
         assert outcome.violations == []
         assert outcome.skipped == [
             "skipped checks: containerDefinitions of task definition 'fastapi-task' is not "
-            "known until the update runs"
+            f"known until the update runs ({UNKNOWN_DEFINITIONS_FIX})"
         ]

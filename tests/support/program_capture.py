@@ -334,27 +334,41 @@ class FakeAws(mocks.Mocks):
     def __init__(self, region: str) -> None:
         self.region = region
 
-    def call(self, args: mocks.MockCallArgs) -> tuple[dict, list | None]:
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict, list]:
         # Only the data sources the provider answers from its credentials alone (the offline
         # stand-ins answer the same ones, offline/standins/invokes.py); any other call means
         # the program now needs AWS at plan time.
-        answers = {
-            "aws:index/getCallerIdentity:getCallerIdentity": {
-                "id": ACCOUNT_ID,
-                "accountId": ACCOUNT_ID,
-                "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/program-capture",
-                "userId": "AIDAPROGRAMCAPTURE00",
-            },
-            "aws:index/getPartition:getPartition": {
-                "id": "aws",
-                "partition": "aws",
-                "dnsSuffix": "amazonaws.com",
-                "reverseDnsPrefix": "com.amazonaws",
-            },
-        }
-        if args.token not in answers:
+        answer = _FAKE_CALLS.get(args.token)
+        if answer is None:
             raise NotImplementedError(f"unexpected provider call {args.token} under mocks")
-        return answers[args.token], []
+        return answer(self, args.args), []
+
+    def _caller_identity(self, args: dict) -> dict:
+        return {
+            "accountId": ACCOUNT_ID,
+            "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/program-capture",
+            "id": ACCOUNT_ID,
+            "userId": "AIDAPROGRAMCAPTURE00",
+        }
+
+    def _partition(self, args: dict) -> dict:
+        return {
+            "id": "aws",
+            "partition": "aws",
+            "dnsSuffix": "amazonaws.com",
+            "reverseDnsPrefix": "com.amazonaws",
+        }
+
+    def _authorization_token(self, args: dict) -> dict:
+        registry = f"{args.get('registryId') or ACCOUNT_ID}.dkr.ecr.{self.region}.amazonaws.com"
+        return {
+            "authorizationToken": "QVdTOm1vY2stcGFzc3dvcmQ=",
+            "expiresAt": "2030-01-01T00:00:00Z",
+            "id": self.region,
+            "password": "mock-password",
+            "proxyEndpoint": f"https://{registry}",
+            "userName": "AWS",
+        }
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict]:
         suffix = hashlib.sha256(f"{args.typ}::{args.name}".encode()).hexdigest()[:7]
@@ -390,6 +404,12 @@ class FakeAws(mocks.Mocks):
     def _image(self, name: str, suffix: str, inputs: dict) -> dict:
         digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
         return {"imageUri": f"{inputs['repositoryUrl']}@sha256:{digest}"}
+
+    def _docker_build_image(self, name: str, suffix: str, inputs: dict) -> dict:
+        # Built and pushed: the digest of the pushed manifest, and the first tag pinned to it.
+        tags = inputs.get("tags") or []
+        digest = "sha256:" + hashlib.sha256(json.dumps(tags).encode()).hexdigest()
+        return {"id": digest, "digest": digest, "ref": f"{tags[0]}@{digest}" if tags else ""}
 
     def _repository(self, name: str, suffix: str, inputs: dict) -> dict:
         return {
@@ -444,12 +464,19 @@ class FakeAws(mocks.Mocks):
         return {"arn": f"arn:aws:ecs:{self.region}:{ACCOUNT_ID}:cluster/{name}"}
 
 
+_FAKE_CALLS = {
+    "aws:index/getCallerIdentity:getCallerIdentity": FakeAws._caller_identity,
+    "aws:index/getPartition:getPartition": FakeAws._partition,
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": FakeAws._authorization_token,
+}
+
 # The first name tests/policy/harness.py imported; FakeAws is the public one.
 _FakeAws = FakeAws
 
 _FAKE_OUTPUTS = {
     "awsx:ec2:Vpc": FakeAws._vpc,
     "awsx:ecr:Image": FakeAws._image,
+    "docker-build:index:Image": FakeAws._docker_build_image,
     "aws:ecr/repository:Repository": FakeAws._repository,
     "aws:lb/loadBalancer:LoadBalancer": FakeAws._load_balancer,
     "aws:lb/targetGroup:TargetGroup": FakeAws._target_group,

@@ -1,0 +1,221 @@
+"""`pulumi up` offline (scripts/offline-up.sh): the real CLI and engine, the pack, the stand-ins'
+fake account, state in a scratch local backend per test.
+
+What each test rests on:
+- Up, up again, destroy: a second `up` of an unchanged program must plan nothing. The program's
+  one input that changes on every run is the ECR token; pulumi-docker-build's Diff compares
+  registries by address and username only (v0.0.22 provider/internal/image.go, Diff), and the
+  stand-in's token is fresh on every call as ECR's is.
+- The root container: the program builds containerDefinitions from values a real preview knows
+  (infra/registry.py), so the pack's mandatory ecs-container-non-root stops a first preview and a
+  preview of changed code alike; the build's `ref` and `digest` are unknown in both
+  (pulumi-go-provider v1.3.2 infer/resource.go markComputed, which pulumi-docker-build's Image
+  uses), and the program does not read them.
+- Another team's program whose containerDefinitions come from the repository's repositoryUrl
+  (unknown until the repository exists, as terraform-provider-aws computes repository_url):
+  the pulumi-policy SDK reports the pack's UnknownValueError as advisory "can't run policy ...
+  during preview" (pulumi_policy/policy.py), and `pulumi up` analyzes each resource again before
+  its step runs, so the mandatory violation stops the task definition before it is created.
+- staging and prod carry documentation placeholders that a real `up` refuses before anything is
+  registered (infra/settings.py, placeholder_lines), so their offline up stops there too.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.offline import cli
+
+pytestmark = [pytest.mark.cli, pytest.mark.slow, pytest.mark.usefixtures("pulumi_cli")]
+
+PROJECT = "fastapi-fargate"
+NON_ROOT = "ecs-container-non-root"
+# The engine's own bookkeeping resources, present in a stack that holds nothing else.
+BOOKKEEPING = re.compile(r"pulumi:pulumi:Stack|pulumi:providers:.*")
+
+
+def _resource_types(project: str, stack: str, state: Path) -> list[str]:
+    return [
+        r["type"]
+        for r in cli.exported_resources(project, stack, state)
+        if not BOOKKEEPING.fullmatch(r["type"])
+    ]
+
+
+def test_dev_deploys_then_plans_nothing_on_a_second_up_then_destroys(tmp_path):
+    first = cli.run(cli.UP, "dev", "--color", "never", state=tmp_path)
+    assert first.returncode == 0
+    # The engine counts the stack itself among the resources it creates.
+    created = int(re.search(r"\+ (\d+) created", first.stdout)[1])
+    assert created - 1 == len(_resource_types(PROJECT, "dev", tmp_path)) > 40
+    shown = cli.outputs(first.stdout)
+    # The reference the program computed before the repository existed is the one the
+    # repository reports once it does.
+    assert shown["imageUri"].startswith(shown["repositoryUrl"] + ":src-")
+    assert shown["url"] == f"http://{shown['albDnsName']}"
+    assert re.fullmatch(
+        r"arn:aws:ecs:eu-west-1:123456789012:task-definition/fastapi-dev:\d+",
+        shown["taskDefinitionArn"],
+    )
+
+    again = cli.run(cli.UP, "dev", "--color", "never", state=tmp_path)
+    assert again.returncode == 0
+    # The preview and the update both report every resource unchanged.
+    assert again.stdout.count(f"{created} unchanged") == 2
+    for op in ("create", "update", "replace", "delete"):
+        assert cli.planned(again.stdout, op) == {}, op
+
+    gone = cli.run(cli.UP, "dev", "--destroy", "--color", "never", state=tmp_path)
+    assert gone.returncode == 0
+    assert f"- {created} deleted" in gone.stdout
+    assert _resource_types(PROJECT, "dev", tmp_path) == []
+
+
+def _root_project(tmp_path: Path, user: str) -> Path:
+    """The repository's own program and dev config, its container user `user`, its image built
+    from a copy of service/ (so the test can change the code)."""
+    project, service = tmp_path / "project", tmp_path / "service"
+    if not service.exists():
+        shutil.copytree(cli.ROOT / "service", service, ignore=shutil.ignore_patterns("__pycache__"))
+    project.mkdir(exist_ok=True)
+    definition = yaml.safe_load((cli.ROOT / "Pulumi.yaml").read_text())
+    definition["runtime"]["options"]["virtualenv"] = str(cli.ROOT / ".venv")
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump(definition, sort_keys=False))
+    shutil.copy(cli.ROOT / "Pulumi.dev.yaml", project / "Pulumi.dev.yaml")
+    (project / "__main__.py").write_text(
+        "import runpy, sys\n"
+        "from pathlib import Path\n"
+        f"sys.path.insert(0, {str(cli.ROOT)!r})\n"
+        "from fargate_spec import contract\n"
+        "import infra.registry\n"
+        f"contract.CONTAINER_USER = {user!r}\n"
+        f"infra.registry.SERVICE_DIR = Path({str(service)!r})\n"
+        f"runpy.run_path({str(cli.ROOT / '__main__.py')!r}, run_name='__main__')\n"
+    )
+    return project
+
+
+def _stopped_as_root(result) -> None:
+    assert result.returncode != 0
+    assert cli.violations(result.stdout) == [
+        ("mandatory", NON_ROOT, "aws:ecs:TaskDefinition: fastapi-task")
+    ]
+    assert (
+        "Container 'app' in task definition 'fastapi-task' must not run as root (user '0'"
+    ) in result.stdout
+    assert cli.preview_notes(result.stdout) == []  # the containers were read, not skipped
+
+
+def test_a_root_container_fails_a_first_preview_and_a_preview_of_changed_code(tmp_path):
+    state = tmp_path / "state"
+    first = cli.run(
+        cli.PREVIEW, "dev", "--color", "never", project=_root_project(tmp_path, "0"), state=state
+    )
+    _stopped_as_root(first)
+
+    deployed = cli.run(
+        cli.UP, "dev", "--color", "never", project=_root_project(tmp_path, "1000:1000"), state=state
+    )
+    assert deployed.returncode == 0
+
+    (tmp_path / "service" / "app" / "main.py").write_text("# changed\n", encoding="utf-8")
+    changed = cli.run(
+        cli.PREVIEW, "dev", "--color", "never", project=_root_project(tmp_path, "0"), state=state
+    )
+    _stopped_as_root(changed)
+    # The new code is an update of the one build resource, never its replacement.
+    assert cli.planned(changed.stdout, "update")["docker-build:index:Image"] == 1
+    assert cli.planned(changed.stdout, "replace")["docker-build:index:Image"] == 0
+    # A new image is a new task definition revision (container_definitions is ForceNew).
+    assert cli.planned(changed.stdout, "replace")["aws:ecs:TaskDefinition"] == 1
+
+    # Deployed, the new code updates the image in place (no delete of the previous one), and
+    # the service moves to the task definition's next revision.
+    redeployed = cli.run(
+        cli.UP, "dev", "--color", "never", project=_root_project(tmp_path, "1000:1000"), state=state
+    )
+    assert redeployed.returncode == 0
+    assert "docker-build:index:Image fastapi-image updated" in redeployed.stdout
+    assert "docker-build:index:Image fastapi-image deleted" not in redeployed.stdout
+    assert "aws:ecs:Service fastapi-service updated" in redeployed.stdout
+    before = cli.outputs(deployed.stdout)["taskDefinitionArn"]
+    (task,) = (
+        r
+        for r in cli.exported_resources(PROJECT, "dev", state)
+        if r["type"] == "aws:ecs/taskDefinition:TaskDefinition"
+    )
+    after = task["outputs"]["arn"]
+    assert after.rsplit(":", 1)[0] == before.rsplit(":", 1)[0]
+    assert int(after.rsplit(":", 1)[1]) == int(before.rsplit(":", 1)[1]) + 1
+
+
+def test_unknown_containers_pass_preview_with_a_note_and_are_stopped_at_up(tmp_path):
+    project = cli.FIXTURES / "unknown_image_program"
+    preview = cli.run(cli.PREVIEW, "dev", "--color", "never", project=project, state=tmp_path)
+    assert preview.returncode == 0
+    assert ("advisory", NON_ROOT, "aws:ecs:TaskDefinition: unknown-image-task") in cli.violations(
+        preview.stdout
+    )
+    assert ("mandatory", NON_ROOT, "aws:ecs:TaskDefinition: unknown-image-task") not in (
+        cli.violations(preview.stdout)
+    )
+    note = next(n for n in cli.preview_notes(preview.stdout) if f"policy '{NON_ROOT}'" in n)
+    assert "containerDefinitions of task definition 'unknown-image-task' is not known" in note
+    assert "an image reference such as" in note  # how to make it checkable in preview
+
+    up = cli.run(cli.UP, "dev", "--color", "never", project=project, state=tmp_path)
+    assert up.returncode != 0
+    assert ("mandatory", NON_ROOT, "aws:ecs:TaskDefinition: unknown-image-task") in cli.violations(
+        up.stdout
+    )
+    assert "must not run as root (user '0'; UID 0 is root)" in up.stdout
+    created = _resource_types("fastapi-fargate-unknown-image", "dev", tmp_path)
+    assert "aws:ecs/taskDefinition:TaskDefinition" not in created
+    assert sorted(created) == [
+        "aws:cloudwatch/logGroup:LogGroup",
+        "aws:ecr/repository:Repository",
+    ]
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_the_example_stacks_stop_at_the_placeholder_refusal_with_nothing_created(stack, tmp_path):
+    result = cli.run(cli.UP, stack, "--color", "never", state=tmp_path)
+    assert result.returncode != 0
+    assert f"stack '{stack}' has " in result.stdout
+    assert "placeholder config values; nothing was created or changed" in result.stdout
+    assert _resource_types(PROJECT, stack, tmp_path) == []
+
+
+def test_awsx_image_replaces_its_build_when_the_tag_changes_the_program_s_build_does_not(
+    tmp_path,
+):
+    """Issue 12, item 2, as the stand-ins reproduce awsx 3.11.0 (awsx/ecr/image.ts: the
+    docker-build child is named after imageTag): a new tag is a new child and the old one's
+    delete (pulumi-docker-build Delete removes the pushed image by digest). The program's own
+    build is an update of one resource instead (test above)."""
+    project = cli.FIXTURES / "awsx_image_program"
+    first = cli.run(cli.UP, "dev", "--color", "never", project=project, state=tmp_path)
+    assert first.returncode == 0
+    assert re.fullmatch(
+        r"123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com/awsx-image-repo-[0-9a-f]{7}"
+        r"@sha256:[0-9a-f]{64}",
+        cli.outputs(first.stdout)["imageUri"],
+    )
+    retagged = cli.run(
+        cli.PREVIEW,
+        "dev",
+        "--color",
+        "never",
+        "--config",
+        "tag=v2",
+        project=project,
+        state=tmp_path,
+    )
+    assert retagged.returncode == 0
+    assert cli.names(retagged.stdout, "docker-build:index:Image") == {"v2"}
+    assert cli.names(retagged.stdout, "docker-build:index:Image", "delete") == {"v1"}
