@@ -21,7 +21,6 @@ so every finding is on a child and names the component the program created.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from functools import cache
@@ -29,11 +28,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.offline.cli import VIOLATION
+from tests.offline.cli import VIOLATION, run
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 CHECK = ROOT / "scripts" / "check-program.sh"
+STATE = ROOT / ".pulumi-state" / "gallery-tests"
 M, A = "mandatory", "advisory"
 STACK = "pulumi:pulumi:Stack"  # stack policies report on the stack resource (its name varies)
 # The container rules that only say "can't run policy ... during preview" when the task's
@@ -55,17 +55,9 @@ pytestmark = [pytest.mark.cli, pytest.mark.slow, pytest.mark.usefixtures("pulumi
 
 
 def _check(*args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        ["bash", CHECK, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=dict(os.environ),
-        timeout=1800,
-        check=False,
-    )
-    print(result.stdout, result.stderr)  # the engine's own report, shown when a test fails
-    return result
+    # A backend of the gallery's own (OFFLINE_STATE), apart from the developer's previews; it
+    # keeps the scratch virtualenvs between runs.
+    return run(CHECK, *args, state=STATE)
 
 
 @cache
@@ -266,7 +258,7 @@ def test_a_program_needing_other_packages_runs_in_a_scratch_virtualenv(tmp_path)
     )
     result = _check(str(tmp_path))
     assert result.returncode == 0
-    assert re.search(r"python: \S+/\.pulumi-state/check/venvs/[0-9a-f]{16}\b", result.stderr)
+    assert re.search(rf"python: {STATE}/check/venvs/[0-9a-f]{{16}}\b", result.stderr)
     assert re.search(r"\+\s+aws:ecs:Cluster\s+c\s+create", result.stdout)
     assert "a  1" in result.stdout  # tabulate's rendering, in the stack outputs
 
