@@ -19,11 +19,11 @@
 # Secret config values (`secure:`, encrypted for the program's own secrets provider) become
 # placeholder secrets; the check never needs their values.
 #
-# --up runs the offline `pulumi up --yes --skip-preview` instead, on a fresh stack, so that rules
-# whose values are unknown in a preview (containerDefinitions built from outputs) run on
-# resolved values; a mandatory violation stops the update before that resource is created. It
-# needs stand-ins that create (scripts/offline-up.sh's); stand-ins that only answer previews
-# refuse the first create by name.
+# --up runs the offline `pulumi up --yes --skip-preview` instead (the fake account of
+# scripts/offline-up.sh's stand-ins), on a fresh stack, so that rules whose values are unknown
+# in a preview (containerDefinitions built from outputs) run on resolved values; a mandatory
+# violation stops the update before that resource is created. The exit code is the up's; what
+# it created is destroyed afterwards.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/offline-env.sh
@@ -120,8 +120,16 @@ done < <("$repo/.venv/bin/python" "$repo/scripts/check/program_env.py" secrets "
 offline_log "checking $program (stack $stack) with the pack config $pack_config; python: $program_venv"
 cd "$scratch"
 if [ "$mode" = up ]; then
-  exec pulumi up --yes --skip-preview --stack "$stack" --config-file "$config_file" \
+  set +e
+  pulumi up --yes --skip-preview --stack "$stack" --config-file "$config_file" \
     --policy-pack "$repo/policy" --policy-pack-config "$pack_config" --color never
+  rc=$?
+  set -e
+  # A check leaves nothing deployed: what the up created in the fake account goes again.
+  offline_log "destroying what the check created in the fake account"
+  pulumi destroy --yes --skip-preview --stack "$stack" --config-file "$config_file" \
+    --color never >/dev/null || offline_log "warning: the destroy failed; the next --up starts afresh anyway"
+  exit "$rc"
 fi
 exec pulumi preview --stack "$stack" --config-file "$config_file" \
   --policy-pack "$repo/policy" --policy-pack-config "$pack_config" --color never

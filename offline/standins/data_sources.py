@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from offline.standins import fake_aws
+from offline.standins import account_network, fake_aws
 from offline.standins.default_vpc import CIDR as DEFAULT_CIDR
 from offline.standins.default_vpc import SECURITY_GROUP_NAME, DefaultSubnet, default_vpc
 
@@ -35,8 +35,9 @@ Filters = Mapping[str, Callable[[Record], Sequence[str]]]
 def _no_match(kind: str) -> NoMatchError:
     return NoMatchError(
         f"no matching {kind} found (offline stand-in: the fake account {fake_aws.ACCOUNT_ID} "
-        f"holds only each region's default VPC {DEFAULT_CIDR}, its "
-        "default subnets and its 'default' security group)"
+        f"holds each region's default VPC {DEFAULT_CIDR}, its default subnets and its "
+        "'default' security group, and the VPCs, subnets and security groups an offline up "
+        "created)"
     )
 
 
@@ -154,10 +155,26 @@ VPC_FILTERS: Filters = {
 }
 
 
+def _created_vpc(outputs: Mapping[str, Any]) -> Record:
+    return {
+        "default": False,
+        "state": "available",
+        "ownerId": fake_aws.ACCOUNT_ID,
+        "dhcpOptionsId": "",
+        "tags": {},
+        **outputs,
+    }
+
+
+def _vpcs(region: str) -> list[Record]:
+    created = account_network.created(account_network.VPC, region)
+    return [_vpc_record(region), *[_created_vpc(vpc) for vpc in created]]
+
+
 def get_vpc(args: Mapping[str, Any], region: str) -> Record:
     region = args.get("region") or region
     direct = ("id", "cidrBlock", "default", "state", "dhcpOptionsId")
-    return _lookup([_vpc_record(region)], args, VPC_FILTERS, direct, "EC2 VPC")
+    return _lookup(_vpcs(region), args, VPC_FILTERS, direct, "EC2 VPC")
 
 
 # --- subnets -----------------------------------------------------------------------------------
@@ -196,7 +213,23 @@ def _subnet_record(region: str, vpc_id: str, subnet: DefaultSubnet) -> Record:
 
 def _subnets(region: str) -> list[Record]:
     vpc = default_vpc(region)
-    return [_subnet_record(region, vpc.id, subnet) for subnet in vpc.subnets]
+    defaults = [_subnet_record(region, vpc.id, subnet) for subnet in vpc.subnets]
+    created = account_network.created(account_network.SUBNET, region)
+    return defaults + [_created_subnet(region, subnet) for subnet in created]
+
+
+def _created_subnet(region: str, outputs: Mapping[str, Any]) -> Record:
+    zone = str(outputs.get("availabilityZone") or "")
+    ids = dict(zip(fake_aws.availability_zones(region), fake_aws.zone_ids(region), strict=True))
+    return {
+        "availabilityZoneId": ids.get(zone, ""),
+        "defaultForAz": False,
+        "mapPublicIpOnLaunch": False,
+        "state": "available",
+        "ownerId": fake_aws.ACCOUNT_ID,
+        "tags": {},
+        **outputs,
+    }
 
 
 SUBNET_FILTERS: Filters = {
@@ -272,7 +305,8 @@ SECURITY_GROUP_FILTERS: Filters = {
 
 def get_security_group(args: Mapping[str, Any], region: str) -> Record:
     region = args.get("region") or region
-    records = [_security_group_record(region)]
+    created = account_network.created(account_network.SECURITY_GROUP, region)
+    records = [_security_group_record(region), *created]
     direct = ("id", "name", "vpcId")
     return _lookup(records, args, SECURITY_GROUP_FILTERS, direct, "EC2 Security Group")
 

@@ -106,6 +106,8 @@ EXPECTED: dict[tuple[str, str], list[tuple[str, str, str]]] = {
         *on("aws:iam:Role: service-task", TRUST),  # awsx's own trust policy
     ],
     ("awsx-template", "compliant"): TEMPLATE_UNKNOWN_IN_PREVIEW,
+    # The compliant program with a root container: the preview cannot see it (next test).
+    ("awsx-template", "root-user"): TEMPLATE_UNKNOWN_IN_PREVIEW,
     ("awsx-sidecar", "team"): on(
         "aws:ecs:TaskDefinition: orders",
         "ecs-container-health-check",  # app (envoy is not essential)
@@ -279,3 +281,23 @@ def test_secret_config_of_another_secrets_provider_becomes_a_placeholder(tmp_pat
     assert "secret config with-secret:dbPassword: a placeholder secret offline" in result.stderr
     assert re.search(r"password\s*:\s*\[secret\]", result.stdout)
     assert "BBBBBBBB" in (tmp_path / "Pulumi.dev.yaml").read_text()  # the team's file untouched
+
+
+def test_up_runs_the_container_rules_the_preview_could_not():
+    """The template builds its image in the program, so a preview notes the container rules as
+    skipped (above) and passes even with a root container; `--up` (scripts/offline-up.sh's fake
+    account, issue 13) resolves the image, the mandatory rule stops the update at the task
+    definition, and nothing after it is created. The compliant program deploys whole, and a
+    check leaves nothing deployed."""
+    stopped = _check("--up", str(PROGRAMS / "awsx-template"), "root-user")
+    assert stopped.returncode != 0
+    assert (M, "ecs-container-non-root", "aws:ecs:TaskDefinition: service") in findings(
+        stopped.stdout
+    )
+    assert not re.search(r"aws:ecs:TaskDefinition\s+service\s+created", stopped.stdout)
+    assert not re.search(r"aws:ecs:Service\s+service\s+created", stopped.stdout)
+    deployed = _check("--up", str(PROGRAMS / "awsx-template"), "compliant")
+    assert deployed.returncode == 0
+    assert findings(deployed.stdout) == []
+    assert re.search(r"aws:ecs:TaskDefinition\s+service\s+created", deployed.stdout)
+    assert "destroying what the check created in the fake account" in deployed.stderr

@@ -12,8 +12,8 @@ import json
 
 import pytest
 
+from offline.standins import account_network, invokes
 from offline.standins import data_sources as ds
-from offline.standins import invokes
 
 REGION = "eu-west-1"
 
@@ -114,3 +114,30 @@ def test_a_policy_document_is_the_json_the_provider_writes():
 def test_any_other_data_source_still_fails_by_name():
     with pytest.raises(invokes.UnknownDataSourceError, match="aws:route53/getZone:getZone"):
         invokes.invoke("aws:route53/getZone:getZone", {"name": "example.com"}, REGION)
+
+
+def test_what_an_offline_up_created_is_found_beside_the_default_vpc(tmp_path, monkeypatch):
+    """awsx's ApplicationLoadBalancer looks up the VPC of the subnets it is given
+    (applicationLoadBalancer.ts: getSubnet({id: ids[0]})); AWS finds a subnet the same update
+    created, and so does the fake account once the stand-in created it."""
+    monkeypatch.setenv("PULUMI_BACKEND_URL", f"file://{tmp_path}")
+    subnet = {
+        "id": "subnet-0123456789abcdef0",
+        "vpcId": "vpc-0123456789abcdef0",
+        "availabilityZone": "eu-west-1b",
+        "cidrBlock": "10.0.64.0/19",
+    }
+    account_network.record(account_network.SUBNET, REGION, subnet)
+    found = ds.get_subnet({"id": subnet["id"]}, REGION)
+    assert (found["vpcId"], found["availabilityZoneId"], found["mapPublicIpOnLaunch"]) == (
+        "vpc-0123456789abcdef0",
+        "euw1-az2",
+        False,
+    )
+    assert ds.get_subnets({"filters": [{"name": "vpc-id", "values": [subnet["vpcId"]]}]}, REGION)[
+        "ids"
+    ] == [subnet["id"]]
+    assert len(ds.get_subnets({}, "us-east-1")["ids"]) == 3  # another region: its defaults only
+    account_network.forget(account_network.SUBNET, subnet["id"])
+    with pytest.raises(ds.NoMatchError, match=r"^no matching EC2 Subnet found"):
+        ds.get_subnet({"id": subnet["id"]}, REGION)

@@ -5,7 +5,8 @@ With `compliant: true` it is the same service made to pass the pack's prod confi
 private subnets and a flow log, HTTPS with a redirect, access logs and a WAF web ACL on the ALB,
 health checks that agree, a non-root read-only container, a task role that trusts ECS only for
 this account, a grace period, the circuit breaker and an ECR repository that scans and keeps
-tags.
+tags. Stack "root-user" is that compliant program with its container user set to root: its
+image is built in the program, so the preview cannot see the user, and only `--up` stops it.
 """
 
 import json
@@ -133,7 +134,7 @@ else:
         }
     }
     container_extras = {
-        "user": "1000:1000",
+        "user": config.get("containerUser") or "1000:1000",
         "readonly_root_filesystem": True,
         "stop_timeout": 30,
         "health_check": {
