@@ -139,13 +139,13 @@ if compliant:
         stopTimeout=30,
         healthCheck=dict(command=probe, interval=15, timeout=5, retries=3, startPeriod=20),
     )
+fargate = {"network_mode": "awsvpc", "requires_compatibilities": ["FARGATE"]}
 task = aws.ecs.TaskDefinition(
     "billing",
     family="billing",
     cpu="512",
     memory="1024",
-    network_mode="awsvpc",
-    requires_compatibilities=["FARGATE"],
+    **fargate,
     execution_role_arn=execution_role.arn,
     container_definitions=json.dumps([container]),
     opts=pulumi.ResourceOptions(depends_on=[logs]),
