@@ -6,6 +6,7 @@ import argparse
 import datetime
 import os
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -13,10 +14,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import policy_bench, preview_bench, report, service_bench
+from bench import image_bench, policy_bench, preview_bench, report, service_bench
 from tests.support.uvicorn_process import REPO
 
-PARTS = ("service", "policy", "preview")
+PARTS = ("service", "image", "policy", "preview")
 DEFAULT_SIZES = (100, 1_000, 10_000)
 
 
@@ -51,14 +52,17 @@ def _positive(text: str) -> int:
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", type=_parts, default=list(PARTS), help="service,policy,preview")
+    parser.add_argument("--only", type=_parts, default=list(PARTS), help=",".join(PARTS))
     parser.add_argument("--rounds", type=_positive, default=3, help="load rounds per server")
     parser.add_argument("--seconds", type=_positive, default=5, help="seconds per wrk burst")
     parser.add_argument("--starts", type=_positive, default=5, help="start trials per server")
     parser.add_argument(
+        "--image-starts", type=_positive, default=5, help="starts per app in the built image"
+    )
+    parser.add_argument(
         "--sizes", type=_sizes, default=list(DEFAULT_SIZES), help="policy stack sizes"
     )
-    parser.add_argument("--repeats", type=_positive, default=3, help="in-process policy runs")
+    parser.add_argument("--repeats", type=_positive, default=5, help="in-process policy runs")
     parser.add_argument("--previews", type=_positive, default=2, help="timed offline previews")
     parser.add_argument("--no-cli", action="store_true", help="skip `pulumi policy analyze`")
     parser.add_argument(
@@ -79,6 +83,12 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
     return found
+
+
+def uptime() -> str:
+    """`uptime`'s line (load averages over 1, 5 and 15 minutes), recorded with the results."""
+    done = subprocess.run(["uptime"], capture_output=True, text=True, check=False)
+    return done.stdout.strip() or f"load average {os.getloadavg()}"
 
 
 def log(message: str) -> None:
@@ -106,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": {
             "cpus": os.cpu_count(),
             "load_before": os.getloadavg()[0],
+            "uptime_before": uptime(),
             "python": platform.python_version(),
             "nice": raise_priority(),
             "versions": _versions(),
@@ -122,6 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         results["service"] = service_bench.run(load, log)
     else:
         results["service_skipped"] = "not requested (--only)"
+    if "image" in args.only:
+        log("start in the built image")
+        results["image"] = image_bench.run(args.image_starts, log)
+    else:
+        results["image_skipped"] = "not requested (--only)"
     if "policy" in args.only:
         log("policy benchmark")
         results["policy"] = policy_bench.run(args.sizes, args.repeats, not args.no_cli, log)
@@ -133,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         results["preview_skipped"] = "not requested (--only)"
     results["machine"]["load_after"] = os.getloadavg()[0]
+    results["machine"]["uptime_after"] = uptime()
     results["seconds"] = time.monotonic() - began
     found = report.finish(results)
     paths = report.write(results, args.out)

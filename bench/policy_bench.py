@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_policy import StackValidationPolicy
-from pulumi_policy.proxy import unknown_checking_proxy
 
 from bench import stacks
 from fargate_policies.catalog import ALL_POLICIES, POLICY_DOCS
@@ -34,13 +33,18 @@ from tests.policy.harness import (
     check_resource,
     check_stack,
     pack_settings,
-    policy_resources,
+    resource_args,
+    stack_args,
 )
 from tests.support.uvicorn_process import REPO
 
 POLICY_DIR = REPO / "policy"
 PACK_CONFIG = POLICY_DIR / "config" / "prod.json"
 CLI_TIMEOUT_SECONDS = 900
+# In-process figures are this process's CPU time (one thread, so the same as wall time on an
+# idle machine): on a shared machine, time spent preempted by other work would otherwise land
+# on whichever of evaluation or baseline it hit. The CLI figures are wall time.
+cpu_clock = time.process_time
 
 
 def applicable(settings: dict[str, tuple[str | None, dict]]) -> tuple[dict, list]:
@@ -63,7 +67,7 @@ def evaluate(resources: list[Resource], config: dict[str, Any]) -> dict[str, Any
     """One in-process evaluation: seconds for resource and stack policies, and what they found."""
     by_type, stack_policies = applicable(pack_settings(config))
     violations: dict[str, int] = {}
-    started = time.perf_counter()
+    started = cpu_clock()
     calls = 0
     for resource in resources:
         for name, knobs in by_type.get(resource.type, ()):
@@ -71,12 +75,12 @@ def evaluate(resources: list[Resource], config: dict[str, Any]) -> dict[str, Any
             calls += 1
             if outcome.violations:
                 violations[name] = violations.get(name, 0) + len(outcome.violations)
-    resource_seconds = time.perf_counter() - started
+    resource_seconds = cpu_clock() - started
     stack_seconds: dict[str, float] = {}
     for name, knobs in stack_policies:
-        began = time.perf_counter()
+        began = cpu_clock()
         outcome = check_stack(name, resources, knobs)
-        stack_seconds[name] = time.perf_counter() - began
+        stack_seconds[name] = cpu_clock() - began
         if outcome.violations:
             violations[name] = len(outcome.violations)
     return {
@@ -90,15 +94,16 @@ def evaluate(resources: list[Resource], config: dict[str, Any]) -> dict[str, Any
 
 def sdk_baseline(resources: list[Resource], by_type: dict, stack_policies: list) -> float:
     """Seconds the SDK's analyzer needs just to hand the pack the same resources for the same
-    calls (an unknown-checking proxy per resource policy call, the policy resources per stack
-    policy), running no policy: the baseline measured alongside each evaluation."""
-    started = time.perf_counter()
+    calls, running no policy: the very argument objects the evaluation builds (the harness's
+    resource_args and stack_args: unknown-checking proxies, options, PolicyResources), for the
+    same calls with the same knobs. The baseline measured alongside each evaluation."""
+    started = cpu_clock()
     for resource in resources:
-        for _ in by_type.get(resource.type, ()):
-            unknown_checking_proxy(dict(resource.inputs))
-    for _ in stack_policies:
-        policy_resources(resources)
-    return time.perf_counter() - started
+        for _, knobs in by_type.get(resource.type, ()):
+            resource_args(resource, knobs)
+    for _, knobs in stack_policies:
+        stack_args(resources, knobs)
+    return cpu_clock() - started
 
 
 def in_process(sizes: list[int], repeats: int, log: Callable[[str], None]) -> dict[str, Any]:
@@ -125,6 +130,10 @@ def in_process(sizes: list[int], repeats: int, log: Callable[[str], None]) -> di
             "sdk_seconds_samples": baselines,
             "pack_seconds": statistics.median(
                 run["seconds"] - base for run, base in zip(runs, baselines, strict=True)
+            ),
+            # Target T6: the pack's own time over the SDK's, per run (run and baseline alternate).
+            "pack_over_sdk": statistics.median(
+                (run["seconds"] - base) / base for run, base in zip(runs, baselines, strict=True)
             ),
             **{key: best[key] for key in ("resource_policy_seconds", "resource_policy_calls")},
             "stack_policy_seconds": best["stack_policy_seconds"],
@@ -154,6 +163,47 @@ def offline_environment() -> tuple[dict[str, str] | None, str]:
     return {key: value for key, _, value in pairs}, ""
 
 
+# The packs the CLI compares at CLI_COMPARED_SIZE, in turns (target T7): ours; "hollow", ours with
+# every check taken out (same policies, levels and config schemas, each validate reports
+# nothing); "noop", one policy that reports nothing. ours / hollow is what the rules cost,
+# hollow / noop what the SDK and the engine cost per policy.
+COMPARED_PACKS = {
+    "ours": POLICY_DIR,
+    "hollow": REPO / "bench" / "hollow_pack",
+    "noop": REPO / "bench" / "noop_pack",
+}
+CLI_COMPARED_SIZE = 1_000
+CLI_ROUNDS = 3
+
+
+def _analyze(
+    pulumi: str, env: dict[str, str], state: Path, pack: str
+) -> tuple[float, subprocess.CompletedProcess[str], dict[str, int]]:
+    """One `pulumi policy analyze --file` of `state` with one of COMPARED_PACKS; wall seconds,
+    the completed process and the violations it reported."""
+    argv = [pulumi, "policy", "analyze", "--file", str(state), "--json"]
+    argv += ["--policy-pack", str(COMPARED_PACKS[pack])]
+    if pack != "noop":  # the hollow pack declares the same config schemas as ours
+        argv += ["--policy-pack-config", str(PACK_CONFIG)]
+    began = time.perf_counter()
+    done = subprocess.run(
+        argv, check=False, capture_output=True, text=True, env=env, timeout=CLI_TIMEOUT_SECONDS
+    )
+    seconds = time.perf_counter() - began
+    violations = _violations(done.stdout)
+    # Ours: exit 1 with mandatory violations is the expected outcome (a tenth of the units
+    # carry one); without a policy report the run itself failed. The others: exit 0, nothing.
+    ok = done.returncode in (0, 1) and bool(violations)
+    if pack != "ours":
+        ok = done.returncode == 0 and not violations
+    if not ok:
+        raise RuntimeError(
+            f"pulumi policy analyze ({pack} pack) on {state.name} exited {done.returncode}"
+            f" with {violations or 'no violations'}:\n{done.stderr[-2000:]}\n{done.stdout[-2000:]}"
+        )
+    return seconds, done, violations
+
+
 def through_cli(sizes: list[int], log: Callable[[str], None]) -> dict[str, Any]:
     env, why = offline_environment()
     if env is None:
@@ -169,33 +219,45 @@ def through_cli(sizes: list[int], log: Callable[[str], None]) -> dict[str, Any]:
         for size in sizes:
             state = Path(tmp) / f"stack-{size}.json"
             stacks.write_state(stacks.synthetic_stack(size), state)
-            argv = [str(pulumi), "policy", "analyze", "--file", str(state), "--json"]
-            argv += ["--policy-pack", str(POLICY_DIR), "--policy-pack-config", str(PACK_CONFIG)]
-            began = time.perf_counter()
-            done = subprocess.run(
-                argv,
-                check=False,
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=CLI_TIMEOUT_SECONDS,
-            )
-            seconds = time.perf_counter() - began
-            violations = _violations(done.stdout)
-            # Exit 1 with mandatory violations is the expected outcome (a tenth of the units
-            # carry one); anything without a policy report is a failure of the run itself.
-            if done.returncode not in (0, 1) or not violations:
-                raise RuntimeError(
-                    f"pulumi policy analyze on {size} resources exited {done.returncode}"
-                    f" without a policy report:\n{done.stderr[-2000:]}\n{done.stdout[-2000:]}"
-                )
+            seconds, done, violations = _analyze(pulumi, env, state, "ours")
             results[str(size)] = {
                 "seconds": seconds,
                 "exit_code": done.returncode,
                 "violations": violations,
             }
             log(f"  CLI {size:>6,} resources: {seconds:.2f} s, exit {done.returncode}")
+            if size == CLI_COMPARED_SIZE:
+                results["noop_comparison"] = _compare_packs(pulumi, env, state, log)
     return results
+
+
+def _compare_packs(
+    pulumi: str, env: dict[str, str], state: Path, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """The COMPARED_PACKS in turns on the same state, CLI_ROUNDS times, the order rotating."""
+    packs = list(COMPARED_PACKS)
+    samples: dict[str, list[float]] = {pack: [] for pack in packs}
+    for number in range(CLI_ROUNDS):
+        shift = number % len(packs)
+        for pack in packs[shift:] + packs[:shift]:
+            samples[pack].append(_analyze(pulumi, env, state, pack)[0])
+        log(
+            f"  CLI round {number + 1}: "
+            + ", ".join(f"{pack} {runs[-1]:.2f} s" for pack, runs in samples.items())
+        )
+
+    def ratio(top: str, bottom: str) -> float:
+        pairs = zip(samples[top], samples[bottom], strict=True)
+        return statistics.median(a / b for a, b in pairs)
+
+    return {
+        "resources": CLI_COMPARED_SIZE,
+        "seconds": {pack: statistics.median(runs) for pack, runs in samples.items()},
+        "samples": samples,
+        "ours_over_noop": ratio("ours", "noop"),
+        "ours_over_hollow": ratio("ours", "hollow"),
+        "hollow_over_noop": ratio("hollow", "noop"),
+    }
 
 
 def _violations(stdout: str) -> dict[str, int]:

@@ -3,7 +3,9 @@
 - ours: the service's Dockerfile CMD and ENV (tests.support.uvicorn_process reads them);
 - anchor: the same app under gunicorn with uvicorn workers and the defaults of the
   tiangolo/uvicorn-gunicorn-fastapi image (bench/gunicorn_conf.py);
-- bound: bench/raw_asgi.py on the service's own CMD and ENV: one uvicorn process, same flags.
+- bound: bench/raw_asgi.py on the service's own CMD and ENV: one uvicorn process, same flags;
+- bare: bench/bare_fastapi.py, a bare FastAPI app with the same /math/add route (no middleware,
+  no access log), on the service's own CMD and ENV: what the framework alone costs.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bench import gunicorn_conf
 from tests.support.uvicorn_process import LIVENESS_URL_PATH, REPO
 
 ADD_PATH = "/math/add?i=5&i=10"
+BARE_MODULE = "bare_fastapi"  # bench/bare_fastapi.py; the image bench copies it into the image
 GUNICORN_CONF = Path(gunicorn_conf.__file__)
 
 
@@ -52,5 +55,11 @@ def servers() -> tuple[Server, ...]:
             "bound (raw ASGI)",
             (LIVENESS_URL_PATH,),
             {"app": "bench.raw_asgi:app", "extra_pythonpath": (REPO,)},
+        ),
+        Server(
+            "bare",
+            "bare FastAPI (same route)",
+            (LIVENESS_URL_PATH, ADD_PATH),
+            {"app": f"bench.{BARE_MODULE}:app", "extra_pythonpath": (REPO,)},
         ),
     )

@@ -15,6 +15,7 @@ Two phases, both built so that the noise of a shared machine falls on every serv
 from __future__ import annotations
 
 import compileall
+import json
 import os
 import py_compile
 import statistics
@@ -126,19 +127,67 @@ IMPORT_PROBES = {
     "import uvicorn, app.main (ours, app built)": "import uvicorn, app.main",
 }
 
+# Appended to each probe: what the interpreter itself saw, so a slow start says why. Modules
+# loaded from source whose bytecode file is missing (compiled at every start: the image's
+# PYTHONDONTWRITEBYTECODE keeps it from being written), CPU seconds (user + system), major page
+# faults (files read from disk: a cold page cache) and involuntary context switches (runnable
+# but preempted: other load on the machine).
+_SELF_REPORT = """
+import json, os, resource, sys
+usage = resource.getrusage(resource.RUSAGE_SELF)
+missing = sum(
+    1
+    for module in list(sys.modules.values())
+    if (spec := getattr(module, "__spec__", None)) is not None
+    and spec.cached
+    and (spec.origin or "").endswith(".py")
+    and not os.path.exists(spec.cached)
+)
+print(json.dumps({
+    "cpu_seconds": usage.ru_utime + usage.ru_stime,
+    "major_faults": usage.ru_majflt,
+    "involuntary_switches": usage.ru_nivcsw,
+    "modules": len(sys.modules),
+    "without_bytecode": missing,
+}))
+"""
+
 
 def measure_imports(trials: int, log: Callable[[str], None]) -> dict[str, dict[str, Any]]:
-    """Wall time of each import probe, `trials` times in turns; medians and samples."""
+    """Wall time of each import probe, `trials` times in turns, with what each interpreter saw
+    (_SELF_REPORT); medians and samples."""
     env = local_environment(image_environment(read_stages()[-1]))
-    samples: dict[str, list[float]] = {label: [] for label in IMPORT_PROBES}
+    samples: dict[str, list[dict[str, float]]] = {label: [] for label in IMPORT_PROBES}
     for _ in range(trials):
         for label, code in IMPORT_PROBES.items():
             began = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], cwd=SERVICE_DIR, env=env, check=True)
-            samples[label].append(time.perf_counter() - began)
-    found = {label: {"seconds": median(runs), "samples": runs} for label, runs in samples.items()}
-    log("  imports: " + ", ".join(f"{label} {f['seconds']:.3f} s" for label, f in found.items()))
+            done = subprocess.run(
+                [sys.executable, "-c", f"{code}\n{_SELF_REPORT}"],
+                cwd=SERVICE_DIR,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            wall = time.perf_counter() - began
+            samples[label].append({"seconds": wall, **json.loads(done.stdout.splitlines()[-1])})
+    found = {
+        label: {key: median(run[key] for run in runs) for key in ("seconds", *_REPORTED)}
+        | {"samples": runs}
+        for label, runs in samples.items()
+    }
+    log(
+        "  imports: "
+        + ", ".join(
+            f"{label} {f['seconds']:.3f} s (CPU {f['cpu_seconds']:.3f} s,"
+            f" {f['without_bytecode']:.0f} modules without bytecode)"
+            for label, f in found.items()
+        )
+    )
     return found
+
+
+_REPORTED = ("cpu_seconds", "major_faults", "involuntary_switches", "modules", "without_bytecode")
 
 
 def measure_load(

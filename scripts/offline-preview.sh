@@ -16,6 +16,8 @@
 #
 # OFFLINE_PROJECT=DIR previews another project with this repository's policy pack (the tests
 # use it for a deliberately bad program); default: the repository root.
+# OFFLINE_NO_POLICY_PACK=1 previews without the policy pack: everything else the same (the
+# benchmark's baseline for what the pack adds to a preview).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/offline-env.sh
@@ -30,5 +32,8 @@ pack_config="$(offline_require_stack "$project_dir" "$stack")"
 offline_setup
 config_file="$(offline_stack "$project_dir" "$stack")"
 cd "$project_dir"
-exec pulumi preview --stack "$stack" --config-file "$config_file" \
-  --policy-pack "$repo/policy" --policy-pack-config "$pack_config" "$@"
+pack_args=(--policy-pack "$repo/policy" --policy-pack-config "$pack_config")
+if [ "${OFFLINE_NO_POLICY_PACK:-}" = 1 ]; then
+  pack_args=()
+fi
+exec pulumi preview --stack "$stack" --config-file "$config_file" "${pack_args[@]}" "$@"

@@ -367,14 +367,20 @@ def stack_policy(
             resources = stack_resources(args.resources)
             config = read_knobs(name, knobs, args.get_config())
             check(resources, config, findings)
-            by_urn = {resource.urn: resource for resource in resources}
-            _add_hints(name, findings, lambda urn: getattr(by_urn.get(urn or ""), "parent", None))
+            by_urn: dict[str, Any] = {}  # indexed on the first violation, if there is one
+
+            def resource_at(urn: str | None) -> Any:
+                # Read only for the resources a violation names, not the whole stack.
+                if not by_urn:
+                    by_urn.update((resource.urn, resource) for resource in resources)
+                return by_urn.get(urn) if urn is not None else None
 
             def tags_of(urn: str | None) -> Any:
-                # Read only for the resources a violation names, not the whole stack's tags.
-                resource = by_urn.get(urn) if urn is not None else None
+                resource = resource_at(urn)
                 return resource.props.get("tags") if resource is not None else None
 
+            if findings.violations:
+                _add_hints(name, findings, lambda urn: getattr(resource_at(urn), "parent", None))
             report(name, findings, report_violation, tags_of, config)
 
         doc = PolicyDoc(name, _description(check), level, knobs, (), check)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from fargate_policies import resource_types as rt
@@ -17,16 +18,19 @@ from fargate_policies.values import Unknown, is_unknown, plain_props
 
 # Output properties that hold a resource's identity (TF-bridged providers output "id" and "arn").
 _IDENTITY_KEYS = ("id", "arn")
+# Most resources have no property dependencies (the engine records them during preview): one
+# shared, read-only empty mapping for them instead of a new dict per resource per stack policy.
+_NO_DEPENDENCIES: Mapping[str, list[str]] = MappingProxyType({})
 
 
-@dataclass
+@dataclass(slots=True)  # one per resource per stack policy: slots make them cheaper to build
 class StackResource:
     resource_type: str
     name: str
     urn: str
     props: Mapping[str, Any]
     parent: str | None = None
-    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    property_dependencies: Mapping[str, list[str]] = field(default_factory=dict)
 
     @property
     def owner(self) -> str:
@@ -37,9 +41,10 @@ class StackResource:
 
     def identities(self) -> set[str]:
         found = {self.urn}
+        props = self.props
         for key in _IDENTITY_KEYS:
-            value = self.props.get(key)
-            if isinstance(value, str) and value:
+            value = props.get(key)
+            if value and isinstance(value, str):
                 found.add(value)
         return found
 
@@ -51,18 +56,17 @@ def stack_resources(resources: Iterable[Any]) -> list[StackResource]:
         if rt.without_inputs(resource.resource_type, resource.props):
             continue  # an awsx component's outputs: its children are in the stack themselves
         parent = getattr(resource, "parent", None)
-        dependencies: Mapping[str, Any] = getattr(resource, "property_dependencies", {}) or {}
+        dependencies: Mapping[str, Any] = getattr(resource, "property_dependencies", None) or {}
         converted.append(
             StackResource(
-                resource_type=resource.resource_type,
-                name=resource.name,
-                urn=resource.urn,
-                props=plain_props(resource.props),
-                parent=parent.urn if parent is not None else None,
-                property_dependencies={
-                    key: [dependency.urn for dependency in deps]
-                    for key, deps in dependencies.items()
-                },
+                resource.resource_type,
+                resource.name,
+                resource.urn,
+                plain_props(resource.props),
+                parent.urn if parent is not None else None,
+                {key: [dependency.urn for dependency in deps] for key, deps in dependencies.items()}
+                if dependencies
+                else _NO_DEPENDENCIES,
             )
         )
     return converted

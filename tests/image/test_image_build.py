@@ -140,3 +140,27 @@ def test_the_app_user_can_create_temporary_files(container: WorkingContainer) ->
     result = container.run(["python", "-c", script])
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(contract.CONTAINER_UID), contract.TMP_MOUNT_PATH]
+
+
+def test_everything_the_app_imports_at_start_is_already_compiled(
+    container: WorkingContainer,
+) -> None:
+    """The official python base ships its standard library without bytecode (docker-library/
+    python's Dockerfile deletes every *.pyc under /usr/local; the local stand-in base does the
+    same) and the task's root filesystem is read-only, so a module without a .pyc in the image
+    is compiled again at every start. The runtime stage compiles the standard library and the
+    builder the venv and the app: importing the app finds bytecode for every module it loads."""
+    script = (
+        "import importlib.util, os, sys\n"
+        "import app.main\n"
+        "sources = {m.__file__ for m in list(sys.modules.values())\n"
+        "           if (getattr(m, '__file__', None) or '').endswith('.py')}\n"
+        "missing = sorted(f for f in sources\n"
+        "                 if not os.path.exists(importlib.util.cache_from_source(f)))\n"
+        "print(len(sources)); print('\\n'.join(missing))\n"
+    )
+    result = container.run(["python", "-c", script])
+    assert result.returncode == 0, result.stderr
+    loaded, *missing = result.stdout.split()
+    assert int(loaded) > 100  # the stdlib, pydantic, starlette, fastapi, uvicorn and the app
+    assert missing == []

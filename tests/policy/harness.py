@@ -87,7 +87,15 @@ def check_resource(
     policy = POLICIES[policy_name]
     assert isinstance(policy, ResourceValidationPolicy)
     outcome = Outcome()
-    args = ResourceValidationArgs(
+    _run(policy, resource_args(resource, config), outcome)
+    return outcome
+
+
+def resource_args(
+    resource: Resource, config: Mapping[str, Any] | None = None
+) -> ResourceValidationArgs:
+    """What the SDK hands a resource policy: its props in an unknown-checking proxy, options."""
+    return ResourceValidationArgs(
         resource.type,
         unknown_checking_proxy(dict(resource.inputs)),
         resource.urn,
@@ -96,8 +104,13 @@ def check_resource(
         None,
         dict(config or {}),
     )
-    _run(policy, args, outcome)
-    return outcome
+
+
+def stack_args(
+    resources: Iterable[Resource], config: Mapping[str, Any] | None = None
+) -> StackValidationArgs:
+    """What the SDK hands a stack policy: every resource as a PolicyResource, the config."""
+    return StackValidationArgs(policy_resources(list(resources)), dict(config or {}))
 
 
 def policy_resources(resources: Iterable[Resource]) -> list[PolicyResource]:
@@ -128,9 +141,7 @@ def check_stack(
     policy = POLICIES[policy_name]
     assert isinstance(policy, StackValidationPolicy)
     outcome = Outcome()
-    _run(
-        policy, StackValidationArgs(policy_resources(list(resources)), dict(config or {})), outcome
-    )
+    _run(policy, stack_args(resources, config), outcome)
     return outcome
 
 

@@ -77,6 +77,18 @@ def test_every_log_line_is_json_and_requests_carry_their_id(service: RunningServ
     assert len(service.json_logs()) == len(lines)  # uvicorn's own lines too: no plain text
 
 
+def test_log_lines_carry_no_colour_codes(service: RunningService) -> None:
+    """uvicorn logs "Started server process" and "Uvicorn running on" with
+    `extra={"color_message": ...}`, an ANSI-coloured copy for its console formatter
+    (uvicorn 0.54.0, uvicorn/server.py Server._serve and Server._log_started_message); the JSON
+    lines must not carry it, nor any escape code."""
+    events = service.json_logs()
+    assert "Started server process" in " ".join(event["message"] for event in events)
+    assert [event for event in events if "color_message" in event] == []
+    assert "\x1b" not in service.output()
+    assert "\\u001b" not in service.output()
+
+
 @pytest.mark.parametrize(
     ("trusted", "expected_client"),
     [
