@@ -11,13 +11,18 @@ import pulumi
 from pulumi.provider import ConstructResult, Provider
 from pulumi.provider import main as serve_provider
 
-from offline.standins import awsx_image, awsx_vpc
+from offline.standins import awsx_ecr, awsx_ecs, awsx_image, awsx_lb, awsx_vpc, default_vpc
 
 Construct = Callable[[str, Mapping[str, Any], pulumi.ResourceOptions | None], ConstructResult]
 
 COMPONENTS: dict[str, Construct] = {
     awsx_vpc.TYPE: awsx_vpc.construct_vpc,
     awsx_image.TYPE: awsx_image.construct_image,
+    awsx_ecs.TASK_TYPE: awsx_ecs.construct_task_definition,
+    awsx_ecs.SERVICE_TYPE: awsx_ecs.construct_service,
+    awsx_lb.TYPE: awsx_lb.construct_application_load_balancer,
+    awsx_ecr.TYPE: awsx_ecr.construct_repository,
+    default_vpc.TYPE: default_vpc.construct_default_vpc,
 }
 
 

@@ -174,6 +174,13 @@ def _iam_role_policy(r: Created) -> dict[str, Any]:
     return {"id": f"{r.known('role') or 'role'}:{name}", "name": name}
 
 
+def _role_policy_attachment(r: Created) -> dict[str, Any]:
+    # terraform-provider-aws internal/service/iam/role_policy_attachment.go (v6, which
+    # pulumi-aws 7 bridges): @IdAttrFormat("{role}/{policy_arn}"). awsx attaches the ECS task
+    # execution policy to the execution role it creates.
+    return {"id": f"{r.known('role') or 'role'}/{r.known('policyArn') or 'policy'}"}
+
+
 def _security_group(r: Created) -> dict[str, Any]:
     group = f"sg-{r.hex(17)}"
     return {
@@ -326,6 +333,7 @@ CREATED: dict[str, ComputedOutputs] = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,
     "aws:iam/role:Role": _iam_role,
     "aws:iam/rolePolicy:RolePolicy": _iam_role_policy,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _role_policy_attachment,
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:lb/targetGroup:TargetGroup": _target_group,
@@ -390,6 +398,7 @@ REPLACED_BY: dict[str, frozenset[str]] = {
     ),
     "aws:ecs/cluster:Cluster": frozenset({"name"}),
     "aws:iam/role:Role": frozenset({"name", "namePrefix", "path"}),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": frozenset({"role", "policyArn"}),
 }
 """Inputs whose change makes the real provider replace the resource (ForceNew), for the types
 this program creates; any other change is an update in place."""

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from offline.standins import data_sources
 from offline.standins import fake_aws as fake
 
 Invoke = Callable[[Mapping[str, Any], str], dict[str, Any]]
@@ -83,6 +84,8 @@ INVOKES: dict[str, Invoke] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+    # The default VPC, IAM policy documents and the ECR token (data_sources.py).
+    **data_sources.INVOKES,
 }
 
 

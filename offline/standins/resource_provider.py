@@ -7,7 +7,9 @@ keep their wire form). In a preview of a new resource the planned outputs are th
 so every computed output (ARN, ID, URL, DNS name, generated name) is unknown, as a real preview
 leaves it. A real create returns the inputs plus the computed outputs the `ResourceModel` gives
 for the type (fake_aws.CREATED for aws); the engine keeps them in its state (the local backend),
-which is the fake account's only memory: Read returns what the state holds, Delete forgets.
+which is the fake account's memory (besides task-definition revisions, fake_aws.py, and the
+VPCs, subnets and security groups the data sources look up, account_network.py): Read returns
+what the state holds, Delete forgets.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
-from offline.standins import fake_aws
+from offline.standins import account_network, fake_aws
 
 InvokeHandler = Callable[[str, Mapping[str, Any], str], dict[str, Any]]
 Props = dict[str, Any]
@@ -81,10 +83,14 @@ class FakeAwsResources:
                 "offline/standins/fake_aws.py"
             ) from None
         resource_id = str(computed.pop("id"))
-        return resource_id, {**news, **computed, **_tags_all(news), "id": resource_id}
+        outputs = {**news, **computed, **_tags_all(news), "id": resource_id}
+        account_network.record(type_token, region, outputs)  # the data sources find it
+        return resource_id, outputs
 
     def update(self, type_token: str, urn: str, olds: Props, news: Props, region: str) -> Props:
-        return {**olds, **news, **_tags_all(news)}
+        outputs = {**olds, **news, **_tags_all(news)}
+        account_network.record(type_token, region, outputs)
+        return outputs
 
 
 class NoResources(FakeAwsResources):
@@ -199,6 +205,7 @@ class StandinProvider(provider_pb2_grpc.ResourceProviderServicer):
         )
 
     def Delete(self, request: Any, context: Any) -> empty_pb2.Empty:
+        account_network.forget(_type_of(request), request.id)
         return empty_pb2.Empty()
 
     def Invoke(self, request: Any, context: Any) -> provider_pb2.InvokeResponse:

@@ -96,13 +96,20 @@ class Task(Described):
     unknowns: list[str] = field(default_factory=list)
     malformed: list[str] = field(default_factory=list)
     awsx_default_logs: bool = False  # awsx adds awslogs to containers without logConfiguration
+    # The awsx component that registered this task definition ("awsx:ecs:FargateService 'web'").
+    awsx_component: str | None = None
 
 
-def read_task(resource_type: str, name: str, props: dict[str, Any]) -> Task | None:
-    """The task a resource describes, or None if the resource holds no container definitions."""
-    owner = rt.describe_resource(resource_type, name)
+def read_task(
+    resource_type: str, name: str, props: dict[str, Any], parent: str | None = None
+) -> Task | None:
+    """The task a resource describes, or None if the resource holds no container definitions.
+    `parent` (its parent's URN) names the awsx component that created it, if one did."""
+    owner = rt.describe_resource(resource_type, name, parent)
     if resource_type == rt.TASK_DEFINITION:
-        return _read_ecs_task_definition(owner, props)
+        task = _read_ecs_task_definition(owner, props)
+        task.awsx_component = rt.awsx_component(parent)
+        return task
     if resource_type == rt.AWSX_FARGATE_TASK_DEFINITION:
         return _read_awsx_task_definition(owner, props)
     if resource_type == rt.AWSX_FARGATE_SERVICE:
@@ -115,6 +122,11 @@ def read_task(resource_type: str, name: str, props: dict[str, Any]) -> Task | No
         _unreadable(task, "taskDefinitionArgs", args)
         return task
     return None
+
+
+def task_of(resource: Any) -> Task | None:
+    """read_task for a Subject or StackResource (anything with type, name, props and parent)."""
+    return read_task(resource.resource_type, resource.name, resource.props, resource.parent)
 
 
 def _empty_task(owner: str, fargate: bool | Unknown, args: dict[str, Any]) -> Task:
@@ -304,7 +316,7 @@ def container_policy(
 
     def build(check: ContainerCheck) -> Any:
         def run(subject: Subject, findings: Findings) -> None:
-            task = read_task(subject.resource_type, subject.name, subject.props)
+            task = task_of(subject)
             if task is None:
                 return
             skip_unreadable(task, findings)

@@ -104,7 +104,9 @@ def excused(doc: PolicyDoc, resource: StackResource, resources: list[StackResour
     if not doc.resource_types:
         doc.check(resources, doc.defaults(), findings)
     elif resource.resource_type in doc.resource_types:
-        subject = Subject(resource.resource_type, resource.name, resource.props, doc.defaults())
+        subject = Subject(
+            resource.resource_type, resource.name, resource.props, doc.defaults(), resource.parent
+        )
         doc.check(subject, findings)
     return [v.message for v in findings.violations if v.urn in (None, resource.urn)]
 

@@ -41,6 +41,8 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
+from fargate_policies import resource_types as rt
+from fargate_policies.awsx_defaults import hint
 from fargate_policies.exemptions import (
     DEFAULT_MAX_DAYS,
     EXEMPTIBLE_KNOB,
@@ -269,10 +271,11 @@ class Subject(Described):
     name: str
     props: dict[str, Any]
     knobs: dict[str, Any]
+    parent: str | None = None  # the parent's URN: names the awsx component that made it
 
     @property
     def owner(self) -> str:  # type: ignore[override]
-        return describe_resource(self.resource_type, self.name)
+        return describe_resource(self.resource_type, self.name, self.parent)
 
 
 ResourceCheck = Callable[[Subject, Findings], None]
@@ -337,9 +340,13 @@ def resource_policy(
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
             if args.resource_type not in resource_types:
                 return
+            if rt.without_inputs(args.resource_type, args.props):
+                return  # its children are analyzed, and their findings name it
             props, config = plain_props(args.props), read_knobs(name, knobs, args.get_config())
             findings = Findings()
-            check(Subject(args.resource_type, args.name, props, config), findings)
+            parent = getattr(args.opts, "parent", None) if args.opts is not None else None
+            check(Subject(args.resource_type, args.name, props, config, parent), findings)
+            _add_hints(name, findings, lambda _urn: parent)
             report(name, findings, report_violation, lambda _urn: props.get("tags"), config)
 
         doc = PolicyDoc(name, _description(check), level, knobs, resource_types, check)
@@ -362,19 +369,36 @@ def stack_policy(
             check(resources, config, findings)
             by_urn: dict[str, Any] = {}  # indexed on the first violation, if there is one
 
-            def tags_of(urn: str | None) -> Any:
-                # Read only for the resources a violation names, not the whole stack's tags.
+            def resource_at(urn: str | None) -> Any:
+                # Read only for the resources a violation names, not the whole stack.
                 if not by_urn:
                     by_urn.update((resource.urn, resource) for resource in resources)
-                resource = by_urn.get(urn) if urn is not None else None
+                return by_urn.get(urn) if urn is not None else None
+
+            def tags_of(urn: str | None) -> Any:
+                resource = resource_at(urn)
                 return resource.props.get("tags") if resource is not None else None
 
+            if findings.violations:
+                _add_hints(name, findings, lambda urn: getattr(resource_at(urn), "parent", None))
             report(name, findings, report_violation, tags_of, config)
 
         doc = PolicyDoc(name, _description(check), level, knobs, (), check)
         return _declare(StackValidationPolicy, doc, validate)
 
     return build
+
+
+def _add_hints(
+    policy: str, findings: Findings, parent_of: Callable[[str | None], str | None]
+) -> None:
+    """Ends each violation on a resource an awsx component created with what awsx did there and
+    where to set it (awsx_defaults.py); `parent_of(urn)` is the parent URN of the resource a
+    violation names (resource policies: the resource checked)."""
+    findings.violations = [
+        Violation(v.message + hint(policy, rt.awsx_component(parent_of(v.urn))), v.urn)
+        for v in findings.violations
+    ]
 
 
 def _declare(kind: type, doc: PolicyDoc, validate: Callable[..., None]) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pulumi_policy import EnforcementLevel
 
 from fargate_policies import resource_types as rt
-from fargate_policies.containers import READABLE_POLICY, read_task
+from fargate_policies.containers import READABLE_POLICY, task_of
 from fargate_policies.framework import Findings, Subject, resource_policy
 
 
@@ -13,7 +13,7 @@ from fargate_policies.framework import Findings, Subject, resource_policy
 def task_definition_readable(resource: Subject, findings: Findings) -> None:
     """Checks whether a task definition's container definitions are well formed: valid JSON,
     one object per container, each with a unique name."""
-    task = read_task(resource.resource_type, resource.name, resource.props)
+    task = task_of(resource)
     if task is None:
         return
     for problem in task.problems:

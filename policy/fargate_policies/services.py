@@ -60,10 +60,17 @@ class Service(Described):
         return network
 
 
-def read_service(resource_type: str, name: str, props: dict[str, Any]) -> Service | None:
+def read_service(
+    resource_type: str, name: str, props: dict[str, Any], parent: str | None = None
+) -> Service | None:
     if resource_type not in rt.SERVICES:
         return None
-    return Service(rt.describe_resource(resource_type, name), resource_type, props)
+    return Service(rt.describe_resource(resource_type, name, parent), resource_type, props)
+
+
+def service_of(resource: Any) -> Service | None:
+    """read_service for a Subject or StackResource."""
+    return read_service(resource.resource_type, resource.name, resource.props, resource.parent)
 
 
 ServiceCheck = Callable[["Service", dict[str, Any], Findings], None]
@@ -76,7 +83,7 @@ def service_policy(
 
     def build(check: ServiceCheck) -> Any:
         def run(subject: Subject, findings: Findings) -> None:
-            service = read_service(subject.resource_type, subject.name, subject.props)
+            service = service_of(subject)
             if service is not None:
                 check(service, subject.knobs, findings)
 

@@ -34,7 +34,7 @@ class StackResource:
 
     @property
     def owner(self) -> str:
-        return rt.describe_resource(self.resource_type, self.name)
+        return rt.describe_resource(self.resource_type, self.name, self.parent)
 
     def not_known(self, key: str) -> str:
         return f"{key} of {self.owner} is not known until the update runs"
@@ -53,6 +53,8 @@ def stack_resources(resources: Iterable[Any]) -> list[StackResource]:
     """Plain `StackResource`s from the SDK's `PolicyResource`s (never raises on unknowns)."""
     converted = []
     for resource in resources:
+        if rt.without_inputs(resource.resource_type, resource.props):
+            continue  # an awsx component's outputs: its children are in the stack themselves
         parent = getattr(resource, "parent", None)
         dependencies: Mapping[str, Any] = getattr(resource, "property_dependencies", None) or {}
         converted.append(

@@ -11,7 +11,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel
 
 from fargate_policies import resource_types as rt
-from fargate_policies.containers import Container, Task, read_task, skip_unreadable
+from fargate_policies.containers import Container, Task, skip_unreadable, task_of
 from fargate_policies.framework import (
     Findings,
     Knob,
@@ -19,6 +19,7 @@ from fargate_policies.framework import (
     resource_policy,
 )
 from fargate_policies.values import as_int, describe, is_unknown
+from fargate_spec.awsx_sizing import AwsxSizingError, awsx_fargate_size
 from fargate_spec.sizes import (
     CPU_ARCHITECTURES,
     LINUX,
@@ -40,7 +41,7 @@ _ARCHITECTURES = {
 
 def _fargate_task(resource: Subject, findings: Findings) -> Task | None:
     """The resource's task if it runs on Fargate; None (after any skip reason) otherwise."""
-    task = read_task(resource.resource_type, resource.name, resource.props)
+    task = task_of(resource)
     if task is None:
         return None
     if is_unknown(task.fargate):
@@ -82,10 +83,43 @@ def task_size(resource: Subject, findings: Findings) -> None:
         return
     if not _platform_ok(task, resource.knobs, findings):
         return
-    for problem in size_problems(
+    problems = size_problems(
         task.cpu, task.memory, task.os_family or LINUX, task.cpu_architecture or X86_64
-    ):
-        findings.violation(f"{owner} must use a valid Fargate task size: {problem}.")
+    )
+    cause = _awsx_cause(task) if problems else ""
+    for problem in problems:
+        findings.violation(f"{owner} must use a valid Fargate task size: {problem}.{cause}")
+
+
+def _awsx_cause(task: Task) -> str:
+    """What awsx filled in, when an awsx component made the task definition and its cpu or
+    memory is the value awsx computes for an unset one (fargate_spec.awsx_sizing); "" otherwise.
+
+    The child's props do not say which value the program set, so the sentence says what awsx
+    fills in and where to set it, which holds either way."""
+    if task.awsx_component is None or task.unknowns or task.malformed:
+        return ""
+    try:
+        chosen = awsx_fargate_size([container.fields for container in task.containers])
+        cpu, memory = parse_cpu(task.cpu), parse_memory(task.memory)
+    except (AwsxSizingError, SizeError):
+        return ""
+    defaulted = [
+        f"{key} {value}{unit}"
+        for key, value, unit, actual in (
+            ("cpu", chosen.cpu, "", cpu),
+            ("memory", chosen.memory, " MiB", memory),
+        )
+        if int(value) == actual
+    ]
+    if not defaulted or len(defaulted) == 2:
+        return ""
+    return (
+        f" awsx fills in {defaulted[0]} when {task.awsx_component} leaves it unset (the cheapest "
+        f"size of awsx's own table for its containers' {chosen.requested_cpu} CPU units and "
+        f"{chosen.requested_memory} MiB is {chosen.cpu}/{chosen.memory}, whatever the other "
+        f"value): set both cpu and memory on {task.awsx_component}."
+    )
 
 
 def _platform_ok(task: Task, knobs: dict[str, Any], findings: Findings) -> bool:
@@ -149,7 +183,7 @@ def _container_amount(container: Container, key: str, findings: Findings) -> int
 def containers_fit_task(resource: Subject, findings: Findings) -> None:
     """Checks whether the containers' cpu and memory fit inside the task's size, and whether
     each container's memoryReservation is at most its memory."""
-    task = read_task(resource.resource_type, resource.name, resource.props)
+    task = task_of(resource)
     if task is None:
         return
     skip_unreadable(task, findings)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fargate_policies import resource_types as rt
-from fargate_policies.containers import Container, Task, read_task, skip_unreadable
+from fargate_policies.containers import Container, Task, skip_unreadable, task_of
 from fargate_policies.framework import Findings
-from fargate_policies.services import Service, read_service
+from fargate_policies.services import Service, service_of
 from fargate_policies.stack import Refs, StackGraph, StackResource
 from fargate_policies.values import as_int, as_list, is_unknown
 
@@ -46,7 +46,7 @@ def services(graph: StackGraph, *, load_balanced: bool = True) -> list[StackReso
     for service in graph.of_type(*rt.SERVICES):
         if service.resource_type == rt.AWSX_FARGATE_SERVICE and graph.children(service, rt.SERVICE):
             continue
-        view = read_service(service.resource_type, service.name, service.props)
+        view = service_of(service)
         if view is not None and (not load_balanced or view.load_balanced() is True):
             chosen.append(service)
     return chosen
@@ -58,7 +58,7 @@ def wire_services(
     """Every (load-balanced) service with its task and targets, as far as they can be followed."""
     wirings = []
     for resource in services(graph, load_balanced=load_balanced):
-        service = read_service(resource.resource_type, resource.name, resource.props)
+        service = service_of(resource)
         task, task_resource = _task(graph, resource, findings)
         wiring = Wiring(resource, service, task, task_resource)
         if task is not None:
@@ -72,7 +72,7 @@ def _task(
     graph: StackGraph, resource: StackResource, findings: Findings
 ) -> tuple[Task | None, StackResource | None]:
     if resource.resource_type == rt.AWSX_FARGATE_SERVICE:
-        task = read_task(resource.resource_type, resource.name, resource.props)
+        task = task_of(resource)
         return task, resource
     value = resource.props.get("taskDefinition")
     refs = graph.refs(resource, "taskDefinition", value, rt.TASK_DEFINITION)
@@ -80,7 +80,7 @@ def _task(
         findings.skip(f"the task definition of {resource.owner} is not in this stack or not known")
         return None, None
     task_resource = refs.resources[0]
-    task = read_task(task_resource.resource_type, task_resource.name, task_resource.props)
+    task = task_of(task_resource)
     return task, task_resource
 
 
