@@ -14,8 +14,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_docker_build as docker_build
 
+from infra.arns import ecr_repository_arn
 from infra.settings import Settings
-from infra.validation import ecr_repository_arn
 
 SERVICE_DIR = Path(__file__).resolve().parent.parent / "service"
 # Local caches and virtualenvs never reach the image (service/.dockerignore); hashing them

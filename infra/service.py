@@ -16,12 +16,12 @@ from fargate_spec import contract, sizes
 from fargate_spec.edge import ECS_TASKS_PRINCIPAL
 from infra import names
 from infra.account import AwsAccount
+from infra.arns import secret_arn_kind, secret_resource_arn
 from infra.component import Component
 from infra.network import tcp_egress, tcp_ingress
 from infra.rollout import verified_rollout
 from infra.settings import Settings
 from infra.trust import guarded_trust_policy, trust_policy
-from infra.validation import secret_arn_kind, secret_resource_arn
 
 TMP_VOLUME = "tmp"
 # ECS Exec's agent writes to these paths; with a read-only root filesystem they need writable

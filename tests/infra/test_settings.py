@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fargate_spec import sizes
+from infra import arns
 from infra import validation as v
 from infra.registry import SERVICE_DIR, build_context_digest, image_tag, lifecycle_policy
 from infra.service import capacity_provider_strategy, execution_policy
@@ -236,9 +237,9 @@ def test_image_tag_follows_the_build_context_and_the_platform(tmp_path: Path) ->
     ],
 )
 def test_secret_references(arn: str, kind: str | None, resource: str | None) -> None:
-    assert v.secret_arn_kind(arn) == kind
+    assert arns.secret_arn_kind(arn) == kind
     if resource is not None:
-        assert v.secret_resource_arn(arn) == resource
+        assert arns.secret_resource_arn(arn) == resource
 
 
 def test_execution_policy_grants_each_secret_once_by_its_own_arn() -> None:
@@ -277,7 +278,7 @@ def test_execution_policy_grants_each_secret_once_by_its_own_arn() -> None:
     ],
 )
 def test_ecr_repository_of_a_prebuilt_image(image: str, arn: str | None) -> None:
-    assert v.ecr_repository_arn(image) == arn
+    assert arns.ecr_repository_arn(image) == arn
     assert v.image_uri(image) is None
 
 
