@@ -7,12 +7,12 @@ import pulumi
 
 from infra.access_logs import create_access_logs
 from infra.account import current_account
-from infra.autoscaling import scale_service
+from infra.autoscaling import AutoscalingArgs
 from infra.flow_logs import create_flow_logs
 from infra.load_balancer import LoadBalancer, LoadBalancerArgs
 from infra.network import create_network
 from infra.registry import create_registry
-from infra.service import FargateService, FargateServiceArgs
+from infra.service import ContainerArgs, FargateService, FargateServiceArgs, RolloutGuardArgs
 from infra.settings import load_settings
 from infra.waf import create_web_acl
 
@@ -51,7 +51,21 @@ create_web_acl(settings, load_balancer.alb.arn)
 service = FargateService(
     settings.service_name,
     FargateServiceArgs(
-        settings=settings,
+        family=settings.physical_name,
+        container=ContainerArgs(
+            region=settings.region,
+            service_name=settings.service_name,
+            forwarded_allow_ips=settings.vpc_cidr,
+            keep_alive_seconds=settings.keep_alive_seconds,
+            graceful_shutdown_seconds=settings.graceful_shutdown_seconds,
+            stop_timeout=settings.stop_timeout,
+            health_check_interval=settings.health_check_interval,
+            health_check_timeout=settings.health_check_timeout,
+            health_check_retries=settings.health_check_retries,
+            health_check_start_period=settings.health_check_start_period,
+            environment=settings.app_environment,
+            secrets=settings.app_secrets,
+        ),
         image_uri=registry.image_uri,
         image=registry.image,
         vpc_id=network.vpc_id,
@@ -63,10 +77,41 @@ service = FargateService(
         account=account,
         load_balancer_arn_suffix=load_balancer.alb.arn_suffix,
         target_group_arn_suffix=load_balancer.target_group.arn_suffix,
+        tags=settings.tags,
+        cpu=settings.cpu,
+        memory=settings.memory,
+        cpu_architecture=settings.cpu_architecture,
+        desired_count=settings.desired_count,
+        autoscaled=settings.autoscaling,
+        spot_percent=settings.spot_percent,
+        container_insights=settings.container_insights,
+        enable_exec=settings.enable_exec,
+        log_retention_days=settings.log_retention_days,
+        health_check_grace_period=settings.health_check_grace_period,
+        deletion_protection=settings.deletion_protection,
+        retain_on_delete=settings.retain_on_delete,
+        rollout_guard=RolloutGuardArgs(
+            target_5xx=settings.rollback_alarm_target_5xx,
+            unhealthy_targets=settings.rollback_alarm_unhealthy_targets,
+            minutes=settings.rollback_alarm_minutes,
+        )
+        if settings.guards_rollouts
+        else None,
     ),
 )
 
-scale_service(settings, service, load_balancer)
+# A fixed count (minCount equal to maxCount) needs no scaler.
+if settings.autoscaling:
+    service.autoscale(
+        AutoscalingArgs(
+            min_capacity=settings.min_count,
+            max_capacity=settings.max_count,
+            cpu_target_percent=settings.cpu_target_percent,
+            requests_per_target=settings.requests_per_target,
+            scale_in_cooldown=settings.scale_in_cooldown,
+            scale_out_cooldown=settings.scale_out_cooldown,
+        )
+    )
 
 # The domain name when domainName is set; otherwise the ALB's DNS name, which an HTTPS stack's
 # certificate does not cover (the program warns, README "Deploying for real").

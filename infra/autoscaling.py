@@ -1,8 +1,11 @@
 """Target-tracking autoscaling of the service's task count: on CPU and on ALB requests per task.
-The resources are children of the service component, where a reader looks for them."""
+
+`FargateService.autoscale(...)` creates these as children of the service component, where a
+reader looks for them (CDK's `service.autoScaleTaskCount(...)`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -14,9 +17,27 @@ from pulumi_aws.appautoscaling import (
     PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs as Metric,
 )
 
-from infra.load_balancer import LoadBalancer
-from infra.service import FargateService
 from infra.settings import Settings
+
+_DEFAULTS = Settings()
+
+
+@dataclass(frozen=True)
+class AutoscalingArgs:
+    """How the task count scales; each default is the setting's (infra.settings)."""
+
+    min_capacity: int = _DEFAULTS.min_count
+    """Fewest tasks (config minCount). @default 1."""
+    max_capacity: int = _DEFAULTS.max_count
+    """Most tasks (config maxCount). @default 2."""
+    cpu_target_percent: int = _DEFAULTS.cpu_target_percent
+    """Average CPU to hold (config cpuTargetPercent). @default 60."""
+    requests_per_target: int = _DEFAULTS.requests_per_target
+    """ALB requests per task per minute to hold (config requestsPerTarget). @default 1000."""
+    scale_in_cooldown: int = _DEFAULTS.scale_in_cooldown
+    """Seconds between scale-in steps (config scaleInCooldown). @default 300."""
+    scale_out_cooldown: int = _DEFAULTS.scale_out_cooldown
+    """Seconds between scale-out steps (config scaleOutCooldown). @default 60."""
 
 
 @dataclass(frozen=True)
@@ -25,46 +46,43 @@ class Autoscaling:
     policies: list[aws.appautoscaling.Policy]
 
 
-def scale_service(
-    settings: Settings, service: FargateService, load_balancer: LoadBalancer
-) -> Autoscaling | None:
-    """None when minCount equals maxCount: a fixed count needs no scaler."""
-    if not settings.autoscaling:
-        return None
-    name = f"{settings.service_name}-scaling"
-    opts = pulumi.ResourceOptions(parent=service)
+def create_autoscaling(
+    name: str,
+    args: AutoscalingArgs,
+    *,
+    resource_id: pulumi.Input[str],
+    request_count_label: pulumi.Input[str],
+    tags: Mapping[str, str],
+    opts: pulumi.ResourceOptions,
+) -> Autoscaling:
+    """The scalable target of `resource_id` (service/<cluster>/<service>) and its two policies."""
     target = aws.appautoscaling.Target(
         name,
         service_namespace="ecs",
         scalable_dimension="ecs:service:DesiredCount",
-        resource_id=pulumi.Output.concat(
-            "service/", service.cluster.name, "/", service.service.name
-        ),
-        min_capacity=settings.min_count,
-        max_capacity=settings.max_count,
-        tags=settings.tags,
+        resource_id=resource_id,
+        min_capacity=args.min_capacity,
+        max_capacity=args.max_capacity,
+        tags=dict(tags),
         opts=opts,
     )
     # CPU catches expensive requests; request count catches a burst before CPU shows it.
     cpu = _target_tracking(
         f"{name}-cpu",
         target,
-        settings,
-        target_value=settings.cpu_target_percent,
+        args,
+        target_value=args.cpu_target_percent,
         metric=Metric(predefined_metric_type="ECSServiceAverageCPUUtilization"),
         opts=opts,
     )
     requests = _target_tracking(
         f"{name}-requests",
         target,
-        settings,
-        target_value=settings.requests_per_target,
+        args,
+        target_value=args.requests_per_target,
+        # app/<alb>/<id>/targetgroup/<tg>/<id>: the metric is per target of this group.
         metric=Metric(
-            predefined_metric_type="ALBRequestCountPerTarget",
-            # app/<alb>/<id>/targetgroup/<tg>/<id>: the metric is per target of this group.
-            resource_label=pulumi.Output.concat(
-                load_balancer.alb.arn_suffix, "/", load_balancer.target_group.arn_suffix
-            ),
+            predefined_metric_type="ALBRequestCountPerTarget", resource_label=request_count_label
         ),
         opts=opts,
     )
@@ -74,7 +92,7 @@ def scale_service(
 def _target_tracking(
     name: str,
     target: aws.appautoscaling.Target,
-    settings: Settings,
+    args: AutoscalingArgs,
     *,
     target_value: int,
     metric: Metric,
@@ -89,8 +107,8 @@ def _target_tracking(
         target_tracking_scaling_policy_configuration=TrackingConfig(
             target_value=target_value,
             predefined_metric_specification=metric,
-            scale_in_cooldown=settings.scale_in_cooldown,
-            scale_out_cooldown=settings.scale_out_cooldown,
+            scale_in_cooldown=args.scale_in_cooldown,
+            scale_out_cooldown=args.scale_out_cooldown,
         ),
         opts=opts,
     )

@@ -5,7 +5,7 @@ every child."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from math import gcd
 
@@ -17,6 +17,7 @@ from fargate_spec.edge import ECS_TASKS_PRINCIPAL
 from infra import names
 from infra.account import AwsAccount
 from infra.arns import secret_arn_kind, secret_resource_arn
+from infra.autoscaling import Autoscaling, AutoscalingArgs, create_autoscaling
 from infra.component import Component
 from infra.network import tcp_egress, tcp_ingress
 from infra.rollout import verified_rollout
@@ -42,11 +43,67 @@ ALB_METRICS_NAMESPACE = "AWS/ApplicationELB"
 ALARM_PERIOD_SECONDS = 60
 
 
+_DEFAULTS = Settings()
+
+
+@dataclass(frozen=True)
+class ContainerArgs:
+    """The one container (fargate_spec.contract) beyond its image: what it is told and how ECS
+    checks and stops it. Each default is the setting's (infra.settings)."""
+
+    region: str
+    """Where its logs go (the awslogs driver's region; config aws:region, required)."""
+    service_name: str = _DEFAULTS.service_name
+    """The app's APP_SERVICE_NAME (config serviceName). @default "fastapi"."""
+    forwarded_allow_ips: str = _DEFAULTS.vpc_cidr
+    """The VPC's range: uvicorn trusts X-Forwarded-* from the ALB there and nowhere else
+    (config vpcCidr). @default "10.0.0.0/16"."""
+    keep_alive_seconds: int = _DEFAULTS.keep_alive_seconds
+    """uvicorn keep-alive (config keepAliveSeconds). @default 75."""
+    graceful_shutdown_seconds: int = _DEFAULTS.graceful_shutdown_seconds
+    """uvicorn's bound on in-flight requests after SIGTERM (config gracefulShutdownSeconds).
+    @default 20."""
+    stop_timeout: int = _DEFAULTS.stop_timeout
+    """Seconds between SIGTERM and SIGKILL (config stopTimeout). @default 30."""
+    health_check_interval: int = _DEFAULTS.health_check_interval
+    """Container healthCheck interval (config healthCheckInterval). @default 30."""
+    health_check_timeout: int = _DEFAULTS.health_check_timeout
+    """Container healthCheck timeout (config healthCheckTimeout). @default 5."""
+    health_check_retries: int = _DEFAULTS.health_check_retries
+    """Failed checks before unhealthy (config healthCheckRetries). @default 3."""
+    health_check_start_period: int = _DEFAULTS.health_check_start_period
+    """Seconds during which failures do not count (config healthCheckStartPeriod). @default 10."""
+    environment: Sequence[tuple[str, str]] = _DEFAULTS.app_environment
+    """Plaintext NAME=value variables (config appEnvironment). @default none."""
+    secrets: Sequence[tuple[str, str]] = _DEFAULTS.app_secrets
+    """NAME=<SSM parameter or Secrets Manager ARN>, read by the execution role at start
+    (config appSecrets). @default none."""
+
+
+@dataclass(frozen=True)
+class RolloutGuardArgs:
+    """staging and prod: ECS rolls a deployment back when the target group's alarms fire, the
+    update waits for steady state, and `pulumi up` fails when the service rolled back
+    (infra.rollout). Each default is the setting's (infra.settings)."""
+
+    target_5xx: int = _DEFAULTS.rollback_alarm_target_5xx
+    """Target 5xx responses a minute that fire an alarm (config rollbackAlarmTarget5xx).
+    @default 10."""
+    unhealthy_targets: int = _DEFAULTS.rollback_alarm_unhealthy_targets
+    """Unhealthy targets that fire an alarm (config rollbackAlarmUnhealthyTargets). @default 1."""
+    minutes: int = _DEFAULTS.rollback_alarm_minutes
+    """Consecutive minutes over a threshold (config rollbackAlarmMinutes). @default 2."""
+
+
 @dataclass(frozen=True)
 class FargateServiceArgs:
-    """What the service needs from the rest of the stack; its own knobs are in `settings`."""
+    """Inputs of the service. Without a default: what the rest of the stack provides; with one:
+    the service's own knobs, each defaulting to its setting (infra.settings)."""
 
-    settings: Settings
+    family: str
+    """The task definition family, also naming the log group `/ecs/<family>`; unique per stack
+    (Settings.physical_name)."""
+    container: ContainerArgs
     image_uri: str
     """Known when the program runs, so containerDefinitions is known in every preview and the
     policy pack checks the containers there."""
@@ -65,7 +122,38 @@ class FargateServiceArgs:
     """Names the account in the task role's confused-deputy guard (infra.trust)."""
     load_balancer_arn_suffix: pulumi.Input[str]
     target_group_arn_suffix: pulumi.Input[str]
-    """The CloudWatch dimensions of the target group the deployment alarms watch."""
+    """The CloudWatch dimensions of the target group the deployment alarms and the
+    request-count scaling policy watch."""
+    tags: Mapping[str, str]
+    cpu: int = _DEFAULTS.cpu
+    """Task CPU units (config cpu). @default 256."""
+    memory: int = _DEFAULTS.memory
+    """Task memory in MiB (config memory). @default 512."""
+    cpu_architecture: str = _DEFAULTS.cpu_architecture
+    """ECS runtimePlatform.cpuArchitecture (config architecture). @default X86_64."""
+    desired_count: int = _DEFAULTS.desired_count
+    """Tasks at first deploy (config desiredCount). @default 1."""
+    autoscaled: bool = _DEFAULTS.autoscaling
+    """True when `autoscale()` will own the task count: deploys then leave desiredCount alone
+    (minCount < maxCount). @default True."""
+    spot_percent: int = _DEFAULTS.spot_percent
+    """Share of tasks on FARGATE_SPOT (config spotPercent). @default 0."""
+    container_insights: bool = _DEFAULTS.container_insights
+    """CloudWatch Container Insights (config containerInsights). @default False."""
+    enable_exec: bool = _DEFAULTS.enable_exec
+    """ECS Exec, its volumes and its task-role grants (config enableExec). @default False."""
+    log_retention_days: int = _DEFAULTS.log_retention_days
+    """The log group's retention (config logRetentionDays). @default 30."""
+    health_check_grace_period: int = _DEFAULTS.health_check_grace_period
+    """Seconds the service ignores ALB health checks of a new task (config
+    healthCheckGracePeriod). @default 60."""
+    deletion_protection: bool = _DEFAULTS.deletion_protection
+    """Protects the log group (config deletionProtection). @default False."""
+    retain_on_delete: bool = _DEFAULTS.retain_on_delete
+    """Keeps the log group on destroy (config retainOnDelete). @default False."""
+    rollout_guard: RolloutGuardArgs | None = None
+    """Deployment alarms, steady-state wait and rollback check; None (dev) deploys without
+    waiting. @default None (the program sets it in staging and prod)."""
 
 
 class FargateService(Component):
@@ -85,7 +173,6 @@ class FargateService(Component):
     ) -> None:
         super().__init__("fastapi-fargate:service:FargateService", name, opts)
         self._args = args
-        self._settings = args.settings
         # Role policies are separate resources: the service waits for them, or its first tasks
         # start before they may pull the image or read their secrets.
         self._grants: list[aws.iam.RolePolicy] = []
@@ -112,12 +199,34 @@ class FargateService(Component):
             }
         )
 
+    def autoscale(self, args: AutoscalingArgs) -> Autoscaling:
+        """Target tracking of the task count on CPU and on ALB requests per task (CDK's
+        `autoScaleTaskCount`): the scalable target and its policies, children of this service.
+
+        Only for a service made with `autoscaled=True`: otherwise every deploy would reset the
+        count the scaler set (desiredCount is ignored on update only then)."""
+        if not self._args.autoscaled:
+            raise ValueError(
+                f"{self._name}: autoscale() needs FargateServiceArgs(autoscaled=True), or each "
+                "deploy resets the task count the scaler set"
+            )
+        return create_autoscaling(
+            self._child_name("scaling"),
+            args,
+            resource_id=pulumi.Output.concat("service/", self.cluster.name, "/", self.service.name),
+            request_count_label=pulumi.Output.concat(
+                self._args.load_balancer_arn_suffix, "/", self._args.target_group_arn_suffix
+            ),
+            tags=self._args.tags,
+            opts=self._child(),
+        )
+
     def _cluster(self) -> aws.ecs.Cluster:
-        insights = "enabled" if self._settings.container_insights else "disabled"
+        insights = "enabled" if self._args.container_insights else "disabled"
         return aws.ecs.Cluster(
             self._child_name("cluster"),
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value=insights)],
-            tags=self._settings.tags,
+            tags=dict(self._args.tags),
             opts=self._child(),
         )
 
@@ -127,20 +236,20 @@ class FargateService(Component):
             cluster_name=self.cluster.name,
             capacity_providers=["FARGATE", "FARGATE_SPOT"],
             default_capacity_provider_strategies=capacity_provider_strategy(
-                self._settings.spot_percent
+                self._args.spot_percent
             ),
             opts=self._child(),
         )
 
     def _log_group(self) -> aws.cloudwatch.LogGroup:
-        s = self._settings
+        a = self._args
         return aws.cloudwatch.LogGroup(
             self._child_name("logs"),
-            name=log_group_name(s),
-            retention_in_days=s.log_retention_days,
-            deletion_protection_enabled=s.deletion_protection,
-            tags=s.tags,
-            opts=self._child(protect=s.deletion_protection, retain_on_delete=s.retain_on_delete),
+            name=log_group_name(a.family),
+            retention_in_days=a.log_retention_days,
+            deletion_protection_enabled=a.deletion_protection,
+            tags=dict(a.tags),
+            opts=self._child(protect=a.deletion_protection, retain_on_delete=a.retain_on_delete),
         )
 
     def _role(self, suffix: str, description: str, trust: pulumi.Input[str]) -> aws.iam.Role:
@@ -148,7 +257,7 @@ class FargateService(Component):
             self._child_name(suffix),
             description=description,
             assume_role_policy=trust,
-            tags=self._settings.tags,
+            tags=dict(self._args.tags),
             opts=self._child(),
         )
 
@@ -161,7 +270,7 @@ class FargateService(Component):
         )
         policy = pulumi.Output.all(self.log_group.arn, self._args.pull_repository_arns).apply(
             lambda values: json.dumps(
-                execution_policy(values[0], values[1], self._settings.app_secrets)
+                execution_policy(values[0], values[1], self._args.container.secrets)
             )
         )
         self._grant("execution-policy", role, policy)
@@ -172,7 +281,7 @@ class FargateService(Component):
         # Only this account's ECS tasks may assume it (ECS guide, "Amazon ECS task IAM role").
         trust = guarded_trust_policy(ECS_TASKS_PRINCIPAL, self._args.account, "ecs", "*")
         role = self._role("task-role", "The app's AWS identity (least privilege)", trust)
-        if self._settings.enable_exec:
+        if self._args.enable_exec:
             policy = self.log_group.arn.apply(lambda arn: json.dumps(exec_policy(arn)))
             self._grant("task-exec-policy", role, policy)
         return role
@@ -199,32 +308,40 @@ class FargateService(Component):
             # ECR, CloudWatch Logs, SSM and Secrets Manager are all HTTPS; add rules here for
             # the app's own dependencies (a database port, say) when it gains some.
             egress=[tcp_egress("HTTPS to AWS APIs through NAT", 443, "0.0.0.0/0")],
-            tags=self._settings.tags,
+            tags=dict(self._args.tags),
             opts=self._child(),
         )
 
     def _task_definition(
         self, execution_role: aws.iam.Role, task_role: aws.iam.Role
     ) -> aws.ecs.TaskDefinition:
-        s = self._settings
+        a = self._args
         # Plain text from plain values (the log group by its explicit name, not its output):
         # a preview shows the containers to the policy pack, first deploy or not.
-        containers = json.dumps([container_definition(s, self._args.image_uri, log_group_name(s))])
+        containers = json.dumps(
+            [
+                container_definition(
+                    a.container, a.image_uri, log_group_name(a.family), a.enable_exec
+                )
+            ]
+        )
         return aws.ecs.TaskDefinition(
             self._child_name("task"),
-            family=s.physical_name,
-            cpu=str(s.cpu),
-            memory=str(s.memory),
+            family=a.family,
+            cpu=str(a.cpu),
+            memory=str(a.memory),
             network_mode="awsvpc",
             requires_compatibilities=["FARGATE"],
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
-                operating_system_family=sizes.LINUX, cpu_architecture=s.cpu_architecture
+                operating_system_family=sizes.LINUX, cpu_architecture=a.cpu_architecture
             ),
             execution_role_arn=execution_role.arn,
             task_role_arn=task_role.arn,
-            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=name) for name in volume_names(s)],
+            volumes=[
+                aws.ecs.TaskDefinitionVolumeArgs(name=name) for name in volume_names(a.enable_exec)
+            ],
             container_definitions=containers,
-            tags=s.tags,
+            tags=dict(a.tags),
             # Never registered before its image is pushed; the log group must exist before a
             # task writes to it.
             opts=self._child(
@@ -235,18 +352,21 @@ class FargateService(Component):
     def _deployment_alarms(self) -> list[aws.cloudwatch.MetricAlarm]:
         """staging and prod: the target group's 5xx count and unhealthy hosts, watched by ECS
         during each deployment (a release can pass health checks and still fail requests)."""
-        if not self._settings.guards_rollouts:
+        guard = self._args.rollout_guard
+        if guard is None:
             return []
         dimensions = {
             "LoadBalancer": self._args.load_balancer_arn_suffix,
             "TargetGroup": self._args.target_group_arn_suffix,
         }
-        return [self._alarm(alarm, dimensions) for alarm in deployment_alarm_specs(self._settings)]
+        return [self._alarm(alarm, dimensions, guard) for alarm in deployment_alarm_specs(guard)]
 
     def _alarm(
-        self, alarm: DeploymentAlarm, dimensions: dict[str, pulumi.Input[str]]
+        self,
+        alarm: DeploymentAlarm,
+        dimensions: dict[str, pulumi.Input[str]],
+        guard: RolloutGuardArgs,
     ) -> aws.cloudwatch.MetricAlarm:
-        s = self._settings
         return aws.cloudwatch.MetricAlarm(
             self._child_name(alarm.suffix),
             alarm_description=alarm.description,
@@ -255,12 +375,12 @@ class FargateService(Component):
             statistic=alarm.statistic,
             dimensions=dimensions,
             period=ALARM_PERIOD_SECONDS,
-            evaluation_periods=s.rollback_alarm_minutes,
+            evaluation_periods=guard.minutes,
             threshold=alarm.threshold,
             comparison_operator="GreaterThanOrEqualToThreshold",
             # No requests means no 5xx datapoints: quiet, not alarming.
             treat_missing_data="notBreaching",
-            tags=s.tags,
+            tags=dict(self._args.tags),
             opts=self._child(),
         )
 
@@ -274,7 +394,7 @@ class FargateService(Component):
         )
 
     def _running_task_definition(self) -> pulumi.Output[str]:
-        if not self._settings.guards_rollouts:
+        if self._args.rollout_guard is None:
             return self.service.task_definition
         return verified_rollout(
             self.service.name, self.service.task_definition, self.task_definition.arn
@@ -283,15 +403,15 @@ class FargateService(Component):
     def _service(
         self, security_group: aws.ec2.SecurityGroup, depends_on: list[pulumi.Resource]
     ) -> aws.ecs.Service:
-        s = self._settings
+        a = self._args
         return aws.ecs.Service(
             self._child_name("service"),
             cluster=self.cluster.arn,
             task_definition=self.task_definition.arn,
-            desired_count=s.desired_count,
+            desired_count=a.desired_count,
             capacity_provider_strategies=[
                 aws.ecs.ServiceCapacityProviderStrategyArgs(**entry)
-                for entry in capacity_provider_strategy(s.spot_percent)
+                for entry in capacity_provider_strategy(a.spot_percent)
             ],
             platform_version="LATEST",
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
@@ -322,16 +442,16 @@ class FargateService(Component):
             force_new_deployment=True,
             # staging and prod: the update returns once the service is stable (or fails), so a
             # rolled-back deployment can be told apart afterwards (infra.rollout).
-            wait_for_steady_state=s.guards_rollouts,
-            health_check_grace_period_seconds=s.health_check_grace_period,
-            enable_execute_command=s.enable_exec,
+            wait_for_steady_state=a.rollout_guard is not None,
+            health_check_grace_period_seconds=a.health_check_grace_period,
+            enable_execute_command=a.enable_exec,
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
-            tags=s.tags,
+            tags=dict(a.tags),
             # With autoscaling on, the desired count is the scaler's; a deploy must not reset it.
             opts=self._child(
                 depends_on=depends_on,
-                ignore_changes=["desiredCount"] if s.autoscaling else None,
+                ignore_changes=["desiredCount"] if a.autoscaled else None,
             ),
         )
 
@@ -347,24 +467,23 @@ class DeploymentAlarm:
     description: str
 
 
-def deployment_alarm_specs(settings: Settings) -> list[DeploymentAlarm]:
-    s = settings
-    minutes = f"{s.rollback_alarm_minutes} consecutive minute(s)"
+def deployment_alarm_specs(guard: RolloutGuardArgs) -> list[DeploymentAlarm]:
+    minutes = f"{guard.minutes} consecutive minute(s)"
     return [
         DeploymentAlarm(
             "target-5xx-alarm",
             "HTTPCode_Target_5XX_Count",
             "Sum",
-            s.rollback_alarm_target_5xx,
-            f"{s.rollback_alarm_target_5xx}+ target 5xx responses a minute for {minutes}: "
+            guard.target_5xx,
+            f"{guard.target_5xx}+ target 5xx responses a minute for {minutes}: "
             "ECS rolls a deployment in progress back",
         ),
         DeploymentAlarm(
             "unhealthy-hosts-alarm",
             "UnHealthyHostCount",
             "Maximum",
-            s.rollback_alarm_unhealthy_targets,
-            f"{s.rollback_alarm_unhealthy_targets}+ unhealthy targets for {minutes}: ECS rolls "
+            guard.unhealthy_targets,
+            f"{guard.unhealthy_targets}+ unhealthy targets for {minutes}: ECS rolls "
             "a deployment in progress back",
         ),
     ]
@@ -384,20 +503,21 @@ def capacity_provider_strategy(spot_percent: int) -> list[dict[str, object]]:
     ]
 
 
-def log_group_name(settings: Settings) -> str:
-    return f"/ecs/{settings.physical_name}"
+def log_group_name(family: str) -> str:
+    return f"/ecs/{family}"
 
 
-def volume_names(settings: Settings) -> list[str]:
-    return [TMP_VOLUME, *(EXEC_AGENT_PATHS if settings.enable_exec else ())]
+def volume_names(enable_exec: bool) -> list[str]:
+    return [TMP_VOLUME, *(EXEC_AGENT_PATHS if enable_exec else ())]
 
 
-def container_definition(settings: Settings, image: str, log_group: str) -> dict[str, object]:
+def container_definition(
+    c: ContainerArgs, image: str, log_group: str, enable_exec: bool
+) -> dict[str, object]:
     """The one container: the image's CMD (one uvicorn process) untouched, everything else
-    from the contract and the settings."""
-    s = settings
+    from the contract and its args."""
     mounts = {TMP_VOLUME: contract.TMP_MOUNT_PATH}
-    if s.enable_exec:
+    if enable_exec:
         mounts |= EXEC_AGENT_PATHS
     definition: dict[str, object] = {
         "name": contract.CONTAINER_NAME,
@@ -418,22 +538,22 @@ def container_definition(settings: Settings, image: str, log_group: str) -> dict
                 "appProtocol": "http",
             }
         ],
-        "environment": environment(s),
-        "secrets": [{"name": name, "valueFrom": arn} for name, arn in sorted(s.app_secrets)],
+        "environment": environment(c),
+        "secrets": [{"name": name, "valueFrom": arn} for name, arn in sorted(c.secrets)],
         # ECS ignores the Dockerfile HEALTHCHECK; this is the same command (no curl needed).
         "healthCheck": {
             "command": contract.liveness_probe_command(),
-            "interval": s.health_check_interval,
-            "timeout": s.health_check_timeout,
-            "retries": s.health_check_retries,
-            "startPeriod": s.health_check_start_period,
+            "interval": c.health_check_interval,
+            "timeout": c.health_check_timeout,
+            "retries": c.health_check_retries,
+            "startPeriod": c.health_check_start_period,
         },
-        "stopTimeout": s.stop_timeout,
+        "stopTimeout": c.stop_timeout,
         "logConfiguration": {
             "logDriver": "awslogs",
             "options": {
                 "awslogs-group": log_group,
-                "awslogs-region": s.region,
+                "awslogs-region": c.region,
                 "awslogs-stream-prefix": contract.CONTAINER_NAME,
                 # A slow CloudWatch must not block the app's stdout (and so its requests).
                 "mode": "non-blocking",
@@ -441,7 +561,7 @@ def container_definition(settings: Settings, image: str, log_group: str) -> dict
             },
         },
     }
-    if s.enable_exec:
+    if enable_exec:
         # An init process reaps the shells ECS Exec starts.
         definition["linuxParameters"] = {"initProcessEnabled": True}
     else:
@@ -450,16 +570,16 @@ def container_definition(settings: Settings, image: str, log_group: str) -> dict
     return definition
 
 
-def environment(settings: Settings) -> list[dict[str, str]]:
+def environment(container: ContainerArgs) -> list[dict[str, str]]:
     """The app's plaintext variables plus the uvicorn timing the program owns."""
     owned = {
-        "APP_SERVICE_NAME": settings.service_name,
-        contract.UVICORN_KEEP_ALIVE_ENV: str(settings.keep_alive_seconds),
-        contract.UVICORN_GRACEFUL_SHUTDOWN_ENV: str(settings.graceful_shutdown_seconds),
+        "APP_SERVICE_NAME": container.service_name,
+        contract.UVICORN_KEEP_ALIVE_ENV: str(container.keep_alive_seconds),
+        contract.UVICORN_GRACEFUL_SHUTDOWN_ENV: str(container.graceful_shutdown_seconds),
         # The ALB's addresses are in the VPC: trust X-Forwarded-* from there and nowhere else.
-        contract.UVICORN_FORWARDED_ALLOW_IPS_ENV: settings.vpc_cidr,
+        contract.UVICORN_FORWARDED_ALLOW_IPS_ENV: container.forwarded_allow_ips,
     }
-    variables = dict(settings.app_environment) | owned
+    variables = dict(container.environment) | owned
     return [{"name": name, "value": value} for name, value in sorted(variables.items())]
 
 
