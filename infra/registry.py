@@ -59,6 +59,17 @@ def create_registry(settings: Settings) -> Registry:
         policy=json.dumps(
             lifecycle_policy(settings.ecr_keep_images, settings.ecr_untagged_expiry_days)
         ),
+        # The repository's own rules, so a reader finds them under it. The alias names the
+        # URN it had at the stack's root: an existing stack keeps the resource instead of
+        # creating a new one and deleting the old, and that delete (DeleteLifecyclePolicy takes
+        # only the repository name) would remove the policy the new one had just put.
+        # `protect` would otherwise be inherited from a protected repository (pulumi SDK
+        # resource.py, "Infer protection from parent"); the policy stays as it was, unprotected.
+        opts=pulumi.ResourceOptions(
+            parent=repository,
+            aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)],
+            protect=False,
+        ),
     )
     image: docker_build.Image | None = None
     if settings.image_uri:
