@@ -33,6 +33,7 @@ REPOSITORY = "aws:ecr/repository:Repository"
 IMAGE_BUILD = "docker-build:index:Image"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 SCALING_TARGET = "aws:appautoscaling/target:Target"
+LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 SCALING_POLICY = "aws:appautoscaling/policy:Policy"
 SERVICE_COMPONENT = "fastapi-fargate:service:FargateService"
 LB_COMPONENT = "fastapi-fargate:loadbalancer:LoadBalancer"
@@ -452,7 +453,6 @@ def test_components_parent_their_children_and_register_real_outputs_under_pulumi
     assert top_level == {
         VPC,
         REPOSITORY,
-        "aws:ecr/lifecyclePolicy:LifecyclePolicy",
         IMAGE_BUILD,
         SERVICE_COMPONENT,
         LB_COMPONENT,
@@ -460,6 +460,21 @@ def test_components_parent_their_children_and_register_real_outputs_under_pulumi
         FLOW_LOG_COMPONENT,
         WAF_COMPONENT,
     }
+
+
+def test_the_ecr_lifecycle_policy_is_a_child_of_its_repository_and_unprotected_under_pulumi_mocks(
+    captured: dict[str, CapturedStack],
+) -> None:
+    """Issue 16: the repository's rules sit under it. prod protects the repository; a child
+    inherits `protect` from its parent unless it sets its own (pulumi SDK 3.260.0,
+    pulumi/resource.py "Infer protection from parent"), and the policy keeps its old, unprotected
+    state."""
+    for name, stack in captured.items():
+        repository = stack.one(REPOSITORY)
+        policy = stack.one(LIFECYCLE_POLICY)
+        assert policy.parent_urn == repository.urn, name
+        assert policy.protect is False, name
+        assert repository.protect is (name == "prod"), name
 
 
 def test_autoscaling_tracks_cpu_and_requests_per_target_under_pulumi_mocks(
