@@ -3,8 +3,9 @@ resource is registered.
 
 Each field names its config key (declared with the same type, description and default in
 Pulumi.yaml; tests/infra keeps the two in step), parses the string the CLI passes and checks it.
-Rules across keys live in `infra.validation`. Every problem is collected and reported at once in
-one `pulumi.RunError`: key, value, and what would be valid; the user sees no traceback.
+Rules across keys follow the class, beside the settings they relate (single-key parsers and
+checks are in `infra.validation`). Every problem is collected and reported at once in one
+`pulumi.RunError`: key, value, and what would be valid; the user sees no traceback.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from fargate_spec import contract, edge, limits, tls
+from fargate_spec import contract, edge, limits, sizes, tls
+from fargate_spec.processes import PROCESS_VARIABLES
+from fargate_spec.secret_names import secret_name_marker, secret_value_kind
 from infra import validation as v
+from infra.arns import CERTIFICATE_ARN, secret_arn_kind
 from infra.placeholders import placeholder_problems
+from infra.validation import Problem
 
 PROJECT_TAG = "fastapi-fargate"
 
@@ -287,6 +292,242 @@ class Settings:
         }
 
 
+# ---------------------------------------------------------------------------------------------
+# Rules across keys, beside the settings they relate: each runs on a Settings built from the
+# parsed values and names, in `involves`, the other keys its verdict depends on. Single-key
+# parsers and checks are in infra.validation.
+
+PROD_MIN_AZS = 3
+REQUIRES_EDGE_LOGS = ("staging", "prod")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Names the program sets itself; every UVICORN_* option is the program's (timing) or would change
+# how the one uvicorn process runs. Variables that start more processes come from
+# fargate_spec.processes, secret markers from fargate_spec.secret_names: the pack reads the same.
+RESERVED_ENV_NAMES = frozenset({"APP_SERVICE_NAME"})
+RESERVED_ENV_PREFIX = "UVICORN_"
+
+
+def task_size_problems(s: Settings) -> list[Problem]:
+    """Fargate's size table (fargate_spec.sizes), blamed on cpu or memory as fits."""
+    messages = sizes.size_problems(s.cpu, s.memory, sizes.LINUX, s.cpu_architecture)
+    cpu_valid = s.cpu in sizes.valid_cpu_values(sizes.LINUX)
+    key = "memory" if cpu_valid else "cpu"
+    other = "cpu" if cpu_valid else "memory"
+    return [Problem(key, message, involves=(other, "architecture")) for message in messages]
+
+
+def count_problems(s: Settings) -> list[Problem]:
+    problems = []
+    if s.min_count > s.max_count:
+        problems.append(
+            Problem("minCount", f"must be <= maxCount ({s.max_count})", involves=("maxCount",))
+        )
+    elif not s.min_count <= s.desired_count <= s.max_count:
+        problems.append(
+            Problem(
+                "desiredCount",
+                f"must be between minCount ({s.min_count}) and maxCount ({s.max_count})",
+                involves=("minCount", "maxCount"),
+            )
+        )
+    return problems
+
+
+def environment_problems(s: Settings) -> list[Problem]:
+    """What prod demands beyond the per-key ranges."""
+    if s.environment != "prod":
+        return []
+    problems = []
+    if s.certificate_arn is None:
+        problems.append(
+            Problem(
+                "certificateArn",
+                "is required in prod (the load balancer serves HTTPS only): set an ACM "
+                "certificate ARN, arn:aws:acm:<region>:<account>:certificate/<uuid>",
+                involves=("environment",),
+            )
+        )
+    if s.availability_zones < PROD_MIN_AZS:
+        problems.append(
+            Problem(
+                "availabilityZones",
+                f"must be at least {PROD_MIN_AZS} in prod (one AZ outage must leave two)",
+                involves=("environment",),
+            )
+        )
+    return problems
+
+
+def certificate_region_problems(s: Settings) -> list[Problem]:
+    match = CERTIFICATE_ARN.match(s.certificate_arn or "")
+    if match and match["region"] != s.region:
+        return [
+            Problem(
+                "certificateArn",
+                f"must be in the stack's region {s.region} (an ALB only uses certificates "
+                f"from its own region), not {match['region']}",
+                involves=("aws:region",),
+            )
+        ]
+    return []
+
+
+def timing_problems(s: Settings) -> list[Problem]:
+    """The shutdown and keep-alive chain: each timer must fit inside the next one."""
+    # (key, value, must stay below this key, its value, why)
+    chain = [
+        (
+            "gracefulShutdownSeconds",
+            s.graceful_shutdown_seconds,
+            "stopTimeout",
+            s.stop_timeout,
+            "uvicorn must finish in-flight requests before ECS sends SIGKILL",
+        ),
+        ("deregistrationDelay", s.deregistration_delay, "stopTimeout", s.stop_timeout, ""),
+        (
+            "albIdleTimeout",
+            s.alb_idle_timeout,
+            "keepAliveSeconds",
+            s.keep_alive_seconds,
+            "otherwise the ALB reuses connections the app already closed and clients get 502s",
+        ),
+        (
+            "healthCheckTimeout",
+            s.health_check_timeout,
+            "healthCheckInterval",
+            s.health_check_interval,
+            "",
+        ),
+    ]
+    return [
+        Problem(
+            key,
+            f"must be below {bound_key} ({bound} s)" + (f": {why}" if why else ""),
+            involves=(bound_key,),
+        )
+        for key, value, bound_key, bound, why in chain
+        if value >= bound
+    ]
+
+
+def app_environment_problems(s: Settings) -> list[Problem]:
+    """Plaintext variables: valid, unique names; nothing secret; nothing the program owns."""
+    problems = []
+    seen: set[str] = set()
+    for name, value in s.app_environment:
+        shown = f"{name}=<value not shown>"
+        reason = _env_name_problem(name, seen) or _plaintext_problem(name, value)
+        if reason:
+            problems.append(Problem("appEnvironment", reason, value=shown))
+        seen.add(name)
+    return problems
+
+
+def app_secret_problems(s: Settings) -> list[Problem]:
+    """Secrets come from SSM Parameter Store or Secrets Manager by ARN, never as values."""
+    problems = []
+    seen: set[str] = set()
+    plaintext = {name for name, _ in s.app_environment}
+    for name, arn in s.app_secrets:
+        reason = _env_name_problem(name, seen)
+        if not reason and name in plaintext:
+            reason = f"{name} is also in appEnvironment: keep it in one of the two"
+        if not reason and secret_arn_kind(arn) is None:
+            reason = (
+                f"{name} must name an SSM parameter ARN "
+                "(arn:aws:ssm:<region>:<account>:parameter/<name>) or a Secrets Manager secret "
+                "ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 chars>)"
+            )
+        if reason:
+            problems.append(Problem("appSecrets", reason, value=f"{name}={arn}"))
+        seen.add(name)
+    return problems
+
+
+def edge_logging_problems(s: Settings) -> list[Problem]:
+    """Staging and prod keep the ALB's access logs and the VPC's flow logs: the evidence an
+    incident review asks for first (the pack makes the same checks mandatory there)."""
+    if s.environment not in REQUIRES_EDGE_LOGS:
+        return []
+    wanted = (("albAccessLogs", s.alb_access_logs), ("flowLogs", s.flow_logs))
+    return [
+        Problem(
+            key,
+            f"must be true in {s.environment} (required in staging and prod)",
+            involves=("environment",),
+        )
+        for key, on in wanted
+        if not on
+    ]
+
+
+def dns_problems(s: Settings) -> list[Problem]:
+    """An alias record needs both the name and the zone that holds it."""
+    if (s.domain_name is None) == (s.hosted_zone_id is None):
+        return []
+    pair = ("hostedZoneId", "domainName")
+    missing, present = pair if s.hosted_zone_id is None else pair[::-1]
+    return [
+        Problem(
+            missing,
+            f"is required when {present} is set: the program creates a Route 53 alias record "
+            "for domainName in the hosted zone hostedZoneId (set both, or neither)",
+            involves=(present,),
+        )
+    ]
+
+
+CROSS_KEY_RULES: tuple[Callable[[Settings], list[Problem]], ...] = (
+    task_size_problems,
+    count_problems,
+    environment_problems,
+    certificate_region_problems,
+    timing_problems,
+    app_environment_problems,
+    app_secret_problems,
+    edge_logging_problems,
+    dns_problems,
+)
+
+
+def cross_key_problems(s: Settings, unparsed: Iterable[str] = ()) -> list[Problem]:
+    """Every cross-key rule's problems, minus those that depend on a key that did not parse."""
+    skip = set(unparsed)
+    found = [problem for rule in CROSS_KEY_RULES for problem in rule(s)]
+    return [p for p in found if p.key not in skip and not skip.intersection(p.involves)]
+
+
+def _env_name_problem(name: str, seen: set[str]) -> str | None:
+    if not ENV_NAME.match(name):
+        return f"{name!r} is not a variable name: letters, digits and '_', not led by a digit"
+    if name in seen:
+        return f"{name} is listed twice"
+    if name in PROCESS_VARIABLES:
+        return (
+            f"{name} sets a worker count, a reloader or gunicorn options, and the image runs "
+            "exactly one uvicorn process (ecs-container-single-process): remove it and scale "
+            "with minCount/maxCount"
+        )
+    if name in RESERVED_ENV_NAMES or name.startswith(RESERVED_ENV_PREFIX):
+        return (
+            f"{name} is set by the program (serviceName, keepAliveSeconds, "
+            "gracefulShutdownSeconds, the VPC CIDR) or would start extra uvicorn workers: remove it"
+        )
+    return None
+
+
+def _plaintext_problem(name: str, value: str) -> str | None:
+    marker = secret_name_marker(name)
+    kind = secret_value_kind(value)
+    if marker or kind:
+        why = f"its name contains {marker}" if marker else f"its value looks like {kind}"
+        return (
+            f"{name} looks like a secret ({why}) and must not be plaintext: store it in SSM "
+            f"Parameter Store or Secrets Manager and list it in appSecrets as {name}=<its ARN>"
+        )
+    return None
+
+
 def config_fields() -> tuple[Field[Any], ...]:
     """The Settings fields read from config, in declaration order."""
     return tuple(f for f in fields(Settings) if "key" in f.metadata)
@@ -326,7 +567,7 @@ def parse_settings(values: Mapping[str, str], project: str, stack: str) -> Setti
             parsed[f.name] = value
     settings = Settings(stack=stack, **parsed)
     failed = [p.key for p in problems]
-    problems += v.cross_key_problems(settings, unparsed=failed)
+    problems += cross_key_problems(settings, unparsed=failed)
     problems += _unknown_key_problems(values, project)
     if problems:
         raise SettingsError(stack, [_describe(p, values, project) for p in problems])
