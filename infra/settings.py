@@ -1,8 +1,9 @@
 """The program's settings: one frozen dataclass read from stack config and validated before any
 resource is registered.
 
-Each field names its config key (declared with the same type, description and default in
-Pulumi.yaml; tests/infra keeps the two in step), parses the string the CLI passes and checks it.
+Each field names its config key (declared with the same type and default in Pulumi.yaml, whose
+description is the field's docstring up to its @default; tests/infra keeps the two in step),
+parses the string the CLI passes and checks it.
 Rules across keys follow the class, beside the settings they relate (single-key parsers and
 checks are in `infra.validation`). Every problem is collected and reported at once in one
 `pulumi.RunError`: key, value, and what would be valid; the user sees no traceback.
@@ -75,51 +76,60 @@ class Settings:
 
     # --- identity -------------------------------------------------------------------------
     environment: str = setting("environment", "dev", check=v.one_of(v.ENVIRONMENTS))
-    """dev, staging or prod: prod adds rules (certificate, 3 AZs). @default "dev"."""
+    """dev, staging or prod. prod requires certificateArn and at least 3 availabilityZones. @default
+    "dev"."""
     service_name: str = setting("serviceName", "fastapi", check=v.service_name)
-    """Prefix of every resource name and the app's APP_SERVICE_NAME. @default "fastapi"."""
+    """Prefix of every resource name and the app's APP_SERVICE_NAME: 2-20 of a-z, 0-9, '-', starting
+    with a letter; not 'internal-...' or 'sg-...' (AWS refuses such ALB and security group names).
+    @default "fastapi"."""
     region: str = setting("aws:region", "", check=v.region_name)
     """The AWS region (the provider's own key). Required: no default."""
 
     # --- task size and count ---------------------------------------------------------------
     cpu: int = setting("cpu", 256, parse=v.as_cpu)
-    """Task CPU units; "1 vCPU" forms accepted. Checked against the Fargate table. @default 256."""
+    """Task CPU: units (256, 512, 1024, ...) or vCPU ('0.5 vCPU'); must form a Fargate size with
+    memory. @default 256."""
     memory: int = setting("memory", 512, parse=v.as_memory)
-    """Task memory in MiB; "2 GB" forms accepted. @default 512."""
+    """Task memory: MiB (512, 1024, ...) or GB ('2 GB'); must be valid for the CPU. @default 512."""
     architecture: str = setting("architecture", "amd64", check=v.one_of(tuple(v.ARCHITECTURES)))
-    """Image platform and task CPU architecture: amd64 (X86_64) or arm64 (ARM64). @default amd64."""
+    """Image platform and task CPU architecture: amd64 (X86_64) or arm64 (ARM64, Graviton). @default
+    amd64."""
     desired_count: int = integer("desiredCount", 1, v.at_least(1))
-    """Tasks at first deploy; autoscaling owns it afterwards. @default 1."""
+    """Tasks at first deploy (minCount <= desiredCount <= maxCount); autoscaling owns it afterwards.
+    @default 1."""
     min_count: int = integer("minCount", 1, v.at_least(1))
-    """Fewest tasks autoscaling keeps. @default 1."""
+    """Fewest tasks autoscaling keeps (>= 1). @default 1."""
     max_count: int = integer("maxCount", 2, v.at_least(1))
     """Most tasks autoscaling starts; equal to minCount turns autoscaling off. @default 2."""
     spot_percent: int = integer("spotPercent", 0, v.within(limits.Bounds(0, 100), "%"))
-    """Share of tasks on FARGATE_SPOT (0-100); below 100 the first task is on-demand. @default 0."""
+    """Share of tasks on FARGATE_SPOT, 0-100; below 100 the first task always runs on-demand.
+    @default 0."""
     enable_exec: bool = flag("enableExec")
-    """ECS Exec (a shell in running tasks); the task role gets ssmmessages only when on.
-    @default false."""
+    """ECS Exec (a shell in running tasks); the task role gets the ssmmessages actions only when
+    true. @default false."""
     container_insights: bool = flag("containerInsights")
     """CloudWatch Container Insights on the cluster (billed per metric). @default false."""
 
     # --- network ---------------------------------------------------------------------------
     availability_zones: int = integer("availabilityZones", 2, v.within(v.AZ_RANGE))
-    """AZs for public and private subnets (2-6; at least 3 in prod). @default 2."""
+    """Availability zones for public and private subnets: 2-6, at least 3 in prod. @default 2."""
     nat_strategy: str = setting("natStrategy", "Single", check=v.one_of(v.NAT_STRATEGIES))
-    """NAT gateways: Single (cheap, one AZ's fate) or OnePerAz. @default "Single"."""
+    """NAT gateways for the private subnets: Single (cheapest) or OnePerAz (survives an AZ outage).
+    @default "Single"."""
     vpc_cidr: str = setting("vpcCidr", "10.0.0.0/16", check=v.vpc_cidr)
-    """Private IPv4 range of the VPC, /16 to /20; uvicorn trusts proxy headers from it.
-    @default "10.0.0.0/16"."""
+    """Private IPv4 range of the VPC, /16 to /20. uvicorn trusts X-Forwarded-* from it. @default
+    "10.0.0.0/16"."""
 
     # --- load balancer ---------------------------------------------------------------------
     certificate_arn: str | None = setting(
         "certificateArn", None, parse=v.as_optional_text, check=v.certificate_arn
     )
-    """ACM certificate: HTTPS with HTTP redirected when set, plain HTTP when empty (required in
-    prod). @default "" (none)."""
+    """ACM certificate ARN in the stack's region. Set: HTTPS, HTTP redirected. Empty: plain HTTP
+    (not allowed in prod). @default "" (none)."""
     tls_policy: str = setting("tlsPolicy", tls.DEFAULT_TLS_POLICY, check=v.tls_policy)
-    """ELB security policy of the HTTPS listener, one of fargate_spec.tls's TLS 1.2+ allow-list.
-    @default ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.3 and 1.2)."""
+    """ELB security policy of the HTTPS listener: one of the policies that refuse TLS 1.0 and 1.1
+    (the allow-list in spec/fargate_spec/tls.py, from the ELB guide's protocol tables). @default
+    ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.3 and 1.2)."""
     ingress_cidrs: tuple[str, ...] = setting(
         "ingressCidrs", ("0.0.0.0/0",), parse=v.as_text_list, check=v.cidr_list
     )
@@ -127,132 +137,144 @@ class Settings:
     alb_idle_timeout: int = seconds(
         "albIdleTimeout", limits.ALB_IDLE_TIMEOUT_DEFAULT, limits.ALB_IDLE_TIMEOUT_BOUNDS
     )
-    """ALB idle timeout; must stay below keepAliveSeconds. @default 60."""
+    """ALB idle timeout in seconds (1-4000); must stay below keepAliveSeconds. @default 60."""
     deregistration_delay: int = seconds(
         "deregistrationDelay", 25, limits.DEREGISTRATION_DELAY_BOUNDS
     )
-    """Seconds the target group drains a stopping task; below stopTimeout. @default 25."""
+    """Seconds the target group drains a stopping task; must stay below stopTimeout. @default 25."""
 
     # --- DNS -------------------------------------------------------------------------------
     domain_name: str | None = setting(
         "domainName", None, parse=v.as_optional_text, check=v.domain_name
     )
-    """A name for the service: a Route 53 alias record to the ALB, and the `url` output. Set it
-    with hostedZoneId; the certificate must cover it. @default "" (none: `url` is the ALB's DNS
-    name, which no ACM certificate of yours covers)."""
+    """A DNS name for the service (set with hostedZoneId): a Route 53 alias record to the ALB, and
+    the url output. The certificate must cover it. Empty: url is the ALB's DNS name, which the
+    certificate does not cover. @default "" (none: `url` is the ALB's DNS name, which no ACM
+    certificate of yours covers)."""
     hosted_zone_id: str | None = setting(
         "hostedZoneId", None, parse=v.as_optional_text, check=v.hosted_zone_id
     )
-    """The Route 53 hosted zone that holds domainName. @default "" (none)."""
+    """The Route 53 hosted zone ID (Z...) that holds domainName. @default "" (none)."""
 
     # --- container timing and health -------------------------------------------------------
     keep_alive_seconds: int = integer(
         "keepAliveSeconds", contract.DEFAULT_KEEP_ALIVE_SECONDS, v.at_least(1, "s")
     )
-    """uvicorn keep-alive; must outlive the ALB idle timeout. @default 75."""
+    """uvicorn keep-alive (UVICORN_TIMEOUT_KEEP_ALIVE); must exceed albIdleTimeout or clients see
+    502s. @default 75."""
     graceful_shutdown_seconds: int = integer(
         "gracefulShutdownSeconds", contract.DEFAULT_GRACEFUL_SHUTDOWN_SECONDS, v.at_least(1, "s")
     )
-    """uvicorn's bound on finishing in-flight requests after SIGTERM; below stopTimeout.
-    @default 20."""
+    """uvicorn's limit for in-flight requests after SIGTERM (UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN);
+    below stopTimeout. @default 20."""
     stop_timeout: int = seconds(
         "stopTimeout", limits.STOP_TIMEOUT_DEFAULT, limits.STOP_TIMEOUT_BOUNDS
     )
-    """Seconds between SIGTERM and SIGKILL (Fargate: 2-120). @default 30."""
+    """Seconds between SIGTERM and SIGKILL, 2-120 on Fargate. @default 30."""
     health_check_interval: int = health_check("healthCheckInterval", "interval")
-    """Container healthCheck interval (5-300 s). @default 30."""
+    """Container healthCheck interval in seconds, 5-300. @default 30."""
     health_check_timeout: int = health_check("healthCheckTimeout", "timeout")
-    """Container healthCheck timeout (2-60 s, below the interval). @default 5."""
+    """Container healthCheck timeout in seconds, 2-60 and below the interval. @default 5."""
     health_check_retries: int = health_check("healthCheckRetries", "retries", unit="")
-    """Failed checks before the container is unhealthy (1-10). @default 3."""
+    """Failed container health checks before the container counts as unhealthy, 1-10. @default 3."""
     health_check_start_period: int = health_check("healthCheckStartPeriod", "startPeriod", 10)
-    """Seconds after start during which failures do not count (0-300). @default 10 (the app
-    starts in about a second; slow starts show up as failures after that)."""
+    """Seconds after start during which failed container health checks do not count, 0-300. @default
+    10 (the app starts in about a second; slow starts show up as failures after that)."""
     health_check_grace_period: int = seconds(
         "healthCheckGracePeriod", 60, limits.HEALTH_CHECK_GRACE_PERIOD_BOUNDS
     )
-    """Seconds the ECS service ignores ALB health checks of a new task. @default 60."""
+    """Seconds the ECS service ignores load balancer health checks of a new task. @default 60."""
     log_retention_days: int = integer("logRetentionDays", 30, v.log_retention)
-    """CloudWatch Logs retention, one of the values CloudWatch accepts. @default 30."""
+    """CloudWatch Logs retention in days: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
+    731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653. @default 30."""
 
     # --- app configuration -----------------------------------------------------------------
     app_environment: tuple[tuple[str, str], ...] = setting(
         "appEnvironment", (), parse=v.as_pairs, sensitive=True
     )
-    """Plaintext NAME=value variables; names that look secret are refused. @default []."""
+    """Plaintext variables as NAME=value. Names that look secret (PASSWORD, SECRET, TOKEN, API_KEY)
+    are refused: use appSecrets. @default []."""
     app_secrets: tuple[tuple[str, str], ...] = setting("appSecrets", (), parse=v.as_pairs)
-    """NAME=<SSM parameter or Secrets Manager ARN>, injected by ECS at start. @default []."""
+    """Secrets as NAME=<SSM parameter ARN or Secrets Manager secret ARN>; ECS injects the value at
+    start. @default []."""
 
     # --- scaling ---------------------------------------------------------------------------
     cpu_target_percent: int = integer("cpuTargetPercent", 60, v.within(v.CPU_TARGET_RANGE, "%"))
-    """Average CPU the service scales to hold. @default 60."""
+    """Average CPU (percent, 10-90) that autoscaling holds. @default 60."""
     requests_per_target: int = integer("requestsPerTarget", 1000, v.at_least(1))
-    """ALB requests per task per minute the service scales to hold. @default 1000."""
+    """ALB requests per task per minute that autoscaling holds. @default 1000."""
     scale_in_cooldown: int = seconds("scaleInCooldown", 300, COOLDOWN_BOUNDS)
-    """Seconds between scale-in steps (slow: tasks are cheap, cold starts are not). @default 300."""
+    """Seconds between scale-in steps, 0-3600. @default 300."""
     scale_out_cooldown: int = seconds("scaleOutCooldown", 60, COOLDOWN_BOUNDS)
-    """Seconds between scale-out steps. @default 60."""
+    """Seconds between scale-out steps, 0-3600. @default 60."""
 
     # --- deployment alarms (staging and prod) ---------------------------------------------
     rollback_alarm_target_5xx: int = integer("rollbackAlarmTarget5xx", 10, v.at_least(1))
-    """Target 5xx responses per minute that put a deployment alarm in ALARM (ECS then rolls the
-    deployment back). @default 10."""
+    """Target 5xx responses per minute that set off a deployment alarm; ECS then rolls the
+    deployment back (staging and prod). @default 10."""
     rollback_alarm_unhealthy_targets: int = integer(
         "rollbackAlarmUnhealthyTargets", 1, v.at_least(1)
     )
-    """Unhealthy targets in the target group that put a deployment alarm in ALARM. @default 1."""
+    """Unhealthy targets in the target group that set off a deployment alarm (staging and prod).
+    @default 1."""
     rollback_alarm_minutes: int = integer(
         "rollbackAlarmMinutes", 2, v.within(v.ROLLBACK_ALARM_MINUTES, "min")
     )
-    """Consecutive one-minute periods over a threshold before the alarm fires (1-60).
-    @default 2."""
+    """Consecutive minutes over a threshold before a deployment alarm fires, 1-60. @default 2."""
 
     # --- image and registry ----------------------------------------------------------------
     image_uri: str | None = setting("imageUri", None, parse=v.as_optional_text, check=v.image_uri)
-    """A prebuilt image pinned by tag or digest (CI builds it); empty builds service/.
-    @default "" (build)."""
+    """A prebuilt image pinned by tag (not latest) or digest, e.g. from CI. Empty: build service/
+    with awsx. @default "" (build)."""
     ecr_keep_images: int = integer("ecrKeepImages", 20, v.within(limits.Bounds(1, 1000)))
-    """Images the repository keeps (older ones expire). @default 20."""
+    """Images the ECR repository keeps; older ones expire (1-1000). @default 20."""
     ecr_untagged_expiry_days: int = integer("ecrUntaggedExpiryDays", 7, v.at_least(1, "days"))
     """Days before an untagged image expires. @default 7."""
     ecr_encryption: str = setting("ecrEncryption", "AES256", check=v.one_of(v.ECR_ENCRYPTION_TYPES))
-    """Repository encryption: AES256 or KMS (the AWS-managed ECR key). @default "AES256"."""
+    """ECR encryption: AES256 or KMS (the AWS-managed ECR key). @default "AES256"."""
 
     # --- protection ------------------------------------------------------------------------
     deletion_protection: bool = flag("deletionProtection")
-    """ALB deletion protection, and Pulumi `protect` on the ALB, repository, log groups and
-    access-log bucket. @default false."""
+    """ALB deletion protection, log group deletion protection, and Pulumi protect on the ALB,
+    repository, log groups and access-log bucket. @default false."""
     retain_on_delete: bool = flag("retainOnDelete")
-    """Keep the repository, log groups and access-log bucket in AWS when the stack is destroyed.
-    @default false."""
+    """Keep the ECR repository, the log groups and the access-log bucket in AWS when the stack is
+    destroyed. @default false."""
 
     # --- edge hardening (infra/access_logs.py, infra/flow_logs.py, infra/waf.py) ------------
     alb_access_logs: bool = flag("albAccessLogs", True)
-    """ALB access logs to an S3 bucket of the stack; required in staging and prod. @default true."""
+    """ALB access logs to an encrypted, private S3 bucket of the stack. Must be true in staging and
+    prod. @default true."""
     alb_access_log_expiry_days: int = integer("albAccessLogExpiryDays", 90, v.at_least(1, "days"))
-    """Days before S3 expires an access log object. @default 90."""
+    """Days before S3 expires an ALB access log (>= 1). @default 90."""
     flow_logs: bool = flag("flowLogs", True)
-    """VPC flow logs to CloudWatch Logs; required in staging and prod. @default true."""
+    """VPC flow logs (all traffic) to CloudWatch Logs through their own role. Must be true in
+    staging and prod. @default true."""
     flow_log_retention_days: int = integer("flowLogRetentionDays", 30, v.log_retention)
-    """CloudWatch Logs retention of the flow logs, a value CloudWatch accepts. @default 30."""
+    """CloudWatch Logs retention of the flow logs in days: one of the values logRetentionDays lists.
+    @default 30."""
     waf: bool = flag("waf", True)
-    """A WAF web ACL on the ALB (managed rule groups and a rate limit). @default true."""
+    """A WAF web ACL on the ALB: AWS's common and known-bad-inputs rule sets and a per-IP rate
+    limit. @default true."""
     waf_rate_limit: int = integer(
         "wafRateLimit", 2000, v.within(edge.WAF_RATE_LIMIT_BOUNDS, "requests per 5 minutes")
     )
-    """Requests one IP may send in 5 minutes before the rate rule acts. @default 2000."""
+    """Requests one IP may send in 5 minutes before the rate rule acts: 10 to 2000000000. @default
+    2000."""
     waf_common_rule_set_action: str = setting(
         "wafCommonRuleSetAction", "block", check=v.one_of(edge.WAF_RULE_ACTIONS)
     )
-    """count or block for AWS's common rule set (count to tune it first). @default "block"."""
+    """count or block: what AWS's common rule set does on a match (count to tune it first). @default
+    "block"."""
     waf_known_bad_inputs_action: str = setting(
         "wafKnownBadInputsAction", "block", check=v.one_of(edge.WAF_RULE_ACTIONS)
     )
-    """count or block for AWS's known-bad-inputs rule set. @default "block"."""
+    """count or block: what AWS's known-bad-inputs rule set does on a match. @default "block"."""
     waf_rate_limit_action: str = setting(
         "wafRateLimitAction", "block", check=v.one_of(edge.WAF_RULE_ACTIONS)
     )
-    """count or block for the rate-based rule. @default "block"."""
+    """count or block: what the rate-based rule does to an IP over wafRateLimit. @default
+    "block"."""
 
     # --- derived values --------------------------------------------------------------------
     @property

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 from fargate_spec import sizes
 from infra import arns
+from infra import settings as settings_module
 from infra import validation as v
 from infra.registry import SERVICE_DIR, build_context_digest, image_tag, lifecycle_policy
 from infra.service import capacity_provider_strategy, execution_policy
@@ -48,14 +51,42 @@ def as_cli_string(value: Any) -> str:
     return json.dumps(value) if isinstance(value, list) else str(value)
 
 
-def test_pulumi_yaml_declares_every_setting_with_its_type_and_default() -> None:
+def field_docstrings() -> dict[str, str]:
+    """The string under each Settings field: Python keeps attribute docstrings only in the
+    source, so they are read from infra/settings.py's syntax tree."""
+    tree = ast.parse(Path(settings_module.__file__).read_text())
+    body = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Settings").body
+    return {
+        field.target.id: doc.value.value
+        for field, doc in pairwise(body)
+        if isinstance(field, ast.AnnAssign)
+        and isinstance(field.target, ast.Name)
+        and isinstance(doc, ast.Expr)
+        and isinstance(doc.value, ast.Constant)
+        and isinstance(doc.value.value, str)
+    }
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_pulumi_yaml_declares_every_setting_with_its_type_default_and_description() -> None:
+    """One description per key: Pulumi.yaml's (what `pulumi config` users read) is the field's
+    docstring up to its `@default`."""
     declared = project_file()["config"]
     project_keys = {f.metadata["key"]: f for f in config_fields() if ":" not in f.metadata["key"]}
+    docstrings = field_docstrings()
     assert set(declared) == set(project_keys)
     for key, spec in declared.items():
         f = project_keys[key]
         assert spec["type"] == PULUMI_TYPES.get(f.metadata["parse"], "string"), key
         assert spec["description"].strip(), key
+        described, has_default, _ = docstrings.get(f.name, "").partition("@default")
+        assert has_default, f"{f.name}: its docstring names no @default"
+        assert words(described) == words(spec["description"]), (
+            f"{key}: Pulumi.yaml's description and Settings.{f.name}'s docstring differ"
+        )
         # The CLI type-checks defaults as YAML values: a string default must be quoted.
         assert type(spec["default"]) is YAML_TYPES[spec["type"]], key
         parsed_default = f.metadata["parse"](as_cli_string(spec["default"]))
