@@ -16,8 +16,8 @@ import pytest
 from fargate_policies.catalog import POLICY_DOCS
 from fargate_spec import tls
 from fargate_spec.contract import CONTAINER_USER, liveness_probe_command
-from tests.policy import fixtures as f
-from tests.policy.harness import Resource, check_resource, check_stack
+from testkit import policy_fixtures as f
+from testkit.policy_harness import Resource, check_resource, check_stack
 from tests.policy.names import (
     ACCESS_LOGS,
     BREAKER,

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from fargate_policies import exemptions
-from tests.policy import fixtures as f
-from tests.policy.harness import Resource, check_all, check_resource, check_stack
+from fargate_policies.readers import exemptions
+from testkit import policy_fixtures as f
+from testkit.policy_harness import Resource, check_all, check_resource, check_stack
 
 TODAY = date(2026, 3, 1)
 NON_ROOT = "ecs-container-non-root"

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.policy import fixtures as f
-from tests.policy.harness import Resource, check_stack
+from testkit import policy_fixtures as f
+from testkit.policy_harness import Resource, check_stack
 
 POLICY = "ecs-service-ingress-from-alb-only"
 GUARD = "Inline ingress #1 of security group 'task-sg' guards service 'web-service' and must"
@@ -138,11 +138,11 @@ def test_group_ids_resolve_through_property_dependencies_during_preview() -> Non
     """Before IDs exist, the engine records which resources a property depends on."""
     from pulumi_policy.proxy import UNKNOWN_STRING_VALUE  # noqa: PLC0415
 
+    from fargate_policies.catalog import POLICY_DOCS  # noqa: PLC0415
     from fargate_policies.framework import Findings  # noqa: PLC0415
-    from fargate_policies.ingress import check_ingress  # noqa: PLC0415
-    from fargate_policies.stack import stack_resources  # noqa: PLC0415
-    from fargate_policies.values import Unknown  # noqa: PLC0415
-    from tests.policy.harness import policy_resources  # noqa: PLC0415
+    from fargate_policies.readers.stack import stack_resources  # noqa: PLC0415
+    from fargate_policies.readers.values import Unknown  # noqa: PLC0415
+    from testkit.policy_harness import policy_resources  # noqa: PLC0415
 
     unknown = UNKNOWN_STRING_VALUE
     alb = f.load_balancer(securityGroups=[unknown])
@@ -154,6 +154,7 @@ def test_group_ids_resolve_through_property_dependencies_during_preview() -> Non
     by_name["web-alb"].property_dependencies["securityGroups"] = [by_name["alb-sg"]]
     by_name["web-service"].property_dependencies["networkConfiguration"] = [by_name["task-sg"]]
     findings = Findings()
+    check_ingress = POLICY_DOCS[POLICY].check  # the rule itself, without the SDK around it
     check_ingress(stack_resources(resources), {"allowedCidrBlocks": []}, findings)
     assert [v.message for v in findings.violations] == [f"{GUARD} {FIX}, not 0.0.0.0/0."], findings
     assert not isinstance(stack_resources(resources)[0].props["securityGroups"][0], str)

@@ -24,7 +24,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from fargate_policies.catalog import ALL_POLICIES, PACK_NAME, POLICY_DOCS
 from fargate_policies.pack_config import config_problems, load_config
-from tests.policy import fixtures as f
+from testkit import policy_fixtures as f
 
 PACK = Path(__file__).resolve().parents[2] / "policy"
 MISSION = {

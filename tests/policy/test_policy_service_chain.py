@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from fargate_policies.containers import UNKNOWN_DEFINITIONS_FIX
-from tests.policy.harness import Resource, check_stack, from_capture
+from fargate_policies.readers.containers import UNKNOWN_DEFINITIONS_FIX
+from testkit.policy_harness import Resource, check_stack, from_capture
 from tests.policy.test_policy_mutations import (
     IMAGE_BUILD,
     LOAD_BALANCER,
