@@ -1,4 +1,4 @@
-"""The stack policy ecs-service-ingress-from-alb-only, on small stacks built for each case."""
+"""ecs-service-ingress-from-alb-only: named passing and failing stacks, each built small."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def ec2_rule(name: str, **props: Any) -> Resource:
     return Resource("aws:ec2/securityGroupRule:SecurityGroupRule", name, base | props)
 
 
-COMPLIANT = {
+PASSING = {
     "inline-from-alb": f.stack(),
     "vpc-rule-from-alb": f.stack(
         vpc_rule("from-alb", referencedSecurityGroupId=f.ALB_SG_ID), task_ingress=[]
@@ -56,7 +56,7 @@ COMPLIANT = {
     ],
 }
 
-VIOLATING = {
+FAILING = {
     "inline-cidr": (
         f.stack(
             task_ingress=[
@@ -112,15 +112,15 @@ VIOLATING = {
 }
 
 
-@pytest.mark.parametrize("name", COMPLIANT)
-def test_compliant_stack(name: str) -> None:
-    outcome = check_stack(POLICY, COMPLIANT[name])
+@pytest.mark.parametrize("name", PASSING)
+def test_passes(name: str) -> None:
+    outcome = check_stack(POLICY, PASSING[name])
     assert outcome.violations == [] and outcome.skipped == [], outcome
 
 
-@pytest.mark.parametrize("name", VIOLATING)
-def test_violating_stack(name: str) -> None:
-    resources, fragments = VIOLATING[name]
+@pytest.mark.parametrize("name", FAILING)
+def test_fails(name: str) -> None:
+    resources, fragments = FAILING[name]
     outcome = check_stack(POLICY, resources)
     assert len(outcome.violations) == 1, outcome
     for fragment in fragments:
