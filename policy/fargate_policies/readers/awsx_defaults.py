@@ -4,7 +4,7 @@ awsx 3.11.0 builds its children from the component's inputs plus its own default
 awsx/lb/applicationLoadBalancer.ts, awsx/ecs/fargateService.ts, awsx/ecr/repository.ts): the
 fix for a finding on the child goes on the component the program wrote. One sentence per
 (policy, component type), appended to the child's violation (framework.resource_policy); the
-task-size case, where awsx computes a value, is worded by task_size.py itself.
+task-size case, where awsx computes a value, is worded by rules/ecs_fargate_task_size.py itself.
 """
 
 from __future__ import annotations

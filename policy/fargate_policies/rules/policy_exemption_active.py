@@ -1,16 +1,8 @@
-"""The two policies that judge exemption tags (see exemptions.py for the tag format).
-
-`policy-exemption-valid` (mandatory) reports tags that excuse nothing because they are wrong:
-a name that is no policy of the pack, a value that is not 'YYYY-MM-DD <reason>', a date in the
-past or too far ahead, or a policy the platform does not let anyone exempt. The last two are
-judged against the exempted policy's default `maxExemptionDays` and `exemptible` (a policy cannot
-read another's config); a stricter setting in a policy's own config is applied by the exemption
-mechanism itself (framework.report), which keeps that policy's violation and says why.
-
-`policy-exemption-active` (advisory) reports what every active exemption excuses: it runs the
-exempted policy again on the resource (with that policy's default knobs, since a policy cannot
-read another's config) and turns each violation it finds into an advisory note naming the
-reason and the expiry. Making it mandatory in a pack config turns exemptions off.
+"""`policy-exemption-active` (advisory) reports what every active exemption excuses: it runs
+the exempted policy again on the resource (with that policy's default knobs, since a policy
+cannot read another's config) and turns each violation it finds into an advisory note naming
+the reason and the expiry. Making it mandatory in a pack config turns exemptions off. The tag
+format is in readers/exemptions.py; policy-exemption-valid reports the tags that are wrong.
 """
 
 from __future__ import annotations

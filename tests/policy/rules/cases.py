@@ -8,8 +8,11 @@ module (test_<policy name with underscores>.py) holds its PASSING and FAILING ca
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import pytest
 
 from testkit import policy_fixtures as f
 from testkit.policy_harness import Resource, check_resource, check_stack
@@ -38,6 +41,23 @@ def check_case(policy: str, case: Case) -> None:
 
 def ids(cases: list[Case]) -> list[str]:
     return [case.id for case in cases]
+
+
+def policy_tests(
+    policy: str, passing: list[Case], failing: list[Case]
+) -> tuple[Callable[[Case], None], Callable[[Case], None]]:
+    """The two tests of a policy's module (`test_passes, test_fails = policy_tests(...)`): each
+    passing case passes, each failing case gives exactly its violations."""
+
+    @pytest.mark.parametrize("case", passing, ids=ids(passing))
+    def test_passes(case: Case) -> None:
+        check_case(policy, case)
+
+    @pytest.mark.parametrize("case", failing, ids=ids(failing))
+    def test_fails(case: Case) -> None:
+        check_case(policy, case)
+
+    return test_passes, test_fails
 
 
 def td(**container_overrides: Any) -> Resource:

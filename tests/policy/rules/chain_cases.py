@@ -5,7 +5,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 from testkit.policy_harness import Resource, check_stack
 from tests.policy.test_policy_mutations import TASK, Mutate, edit
@@ -48,3 +51,26 @@ def check_failing(
     for message, fragment in zip(outcome.violations, fragments, strict=True):
         assert fragment in message, outcome
     assert all(outcome.urns), "a stack violation names the resource to change"
+
+
+Passing = tuple[str, Mutate, dict[str, Any]]
+Failing = tuple[str, Mutate, dict[str, Any], str | tuple[str, ...]]
+
+
+def chain_tests(
+    policy: str, passing: list[Passing], failing: list[Failing]
+) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The two tests of a stack policy's module (`test_passes, test_fails = chain_tests(...)`),
+    each case the prod stack with its one change."""
+
+    @pytest.mark.parametrize("case", passing, ids=[case[0] for case in passing])
+    def test_passes(prod: list[Resource], case: Passing) -> None:
+        _name, mutate, config = case
+        check_passing(policy, mutate(prod), config)
+
+    @pytest.mark.parametrize("case", failing, ids=[case[0] for case in failing])
+    def test_fails(prod: list[Resource], case: Failing) -> None:
+        _name, mutate, config, fragments = case
+        check_failing(policy, mutate(prod), config, fragments)
+
+    return test_passes, test_fails

@@ -1,14 +1,10 @@
 """alb-access-logs: checks whether an application load balancer writes access logs to an S3 bucket
-(one of the allowed buckets, where the platform names them).
-
-Named passing and failing cases, one resource (or small stack) each."""
+(one of the allowed buckets, where the platform names them)."""
 
 from __future__ import annotations
 
-import pytest
-
 from testkit import policy_fixtures as f
-from tests.policy.rules.cases import Case, check_case, ids
+from tests.policy.rules.cases import Case, policy_tests
 
 POLICY = "alb-access-logs"
 
@@ -66,11 +62,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

@@ -1,15 +1,11 @@
 """alb-drop-invalid-headers: checks whether an application load balancer drops invalid HTTP header
-fields.
-
-Named passing and failing cases, one resource (or small stack) each."""
+fields."""
 
 from __future__ import annotations
 
-import pytest
-
 from testkit import policy_fixtures as f
 from testkit.policy_harness import Resource
-from tests.policy.rules.cases import Case, check_case, ids
+from tests.policy.rules.cases import Case, policy_tests
 
 POLICY = "alb-drop-invalid-headers"
 
@@ -47,11 +43,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

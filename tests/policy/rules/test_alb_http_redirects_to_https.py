@@ -1,13 +1,9 @@
-"""alb-http-redirects-to-https: checks whether every plain-HTTP listener only redirects to HTTPS.
-
-Named passing and failing cases, one resource (or small stack) each."""
+"""alb-http-redirects-to-https: checks whether every plain-HTTP listener only redirects to HTTPS."""
 
 from __future__ import annotations
 
-import pytest
-
 from testkit import policy_fixtures as f
-from tests.policy.rules.cases import Case, check_case, ids
+from tests.policy.rules.cases import Case, policy_tests
 
 POLICY = "alb-http-redirects-to-https"
 
@@ -43,11 +39,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

@@ -1,14 +1,10 @@
-"""alb-https-tls12: checks whether every HTTPS listener uses a TLS 1.2 or newer security policy.
-
-Named passing and failing cases, one resource (or small stack) each."""
+"""alb-https-tls12: checks whether every HTTPS listener uses a TLS 1.2 or newer security policy."""
 
 from __future__ import annotations
 
-import pytest
-
 from fargate_spec import tls
 from testkit import policy_fixtures as f
-from tests.policy.rules.cases import Case, check_case, ids
+from tests.policy.rules.cases import Case, policy_tests
 
 POLICY = "alb-https-tls12"
 
@@ -16,12 +12,6 @@ PASSING: list[Case] = [
     Case("tls13", f.https_listener(), []),
     Case("fs-tls12", f.https_listener(sslPolicy="ELBSecurityPolicy-FS-1-2-Res-2020-10"), []),
     Case("http-ignored", f.http_listener(), []),
-    Case(
-        "fips-tls12",
-        f.https_listener(sslPolicy="ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04"),
-        [],
-    ),
-    Case("fs-tls12-only", f.https_listener(sslPolicy="ELBSecurityPolicy-FS-1-2-Res-2020-10"), []),
 ]
 
 FAILING: list[Case] = [
@@ -34,33 +24,6 @@ FAILING: list[Case] = [
             f"{tls.allowed_policies_text()}."
         ],
     ),
-    # Named like TLS 1.3 policies, yet their rows in the ELB guide's protocol tables allow
-    # TLS 1.1 or 1.0; and a name AWS never published. Then two that refuse both: accepted.
-    Case(
-        "tls13-named-but-allows-tls10",
-        f.https_listener(sslPolicy="ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04"),
-        ["not 'ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04'"],
-    ),
-    Case(
-        "tls13-named-but-allows-tls11",
-        f.https_listener(sslPolicy="ELBSecurityPolicy-TLS13-1-1-2021-06"),
-        ["not 'ELBSecurityPolicy-TLS13-1-1-2021-06'"],
-    ),
-    Case(
-        "made-up-name",
-        f.https_listener(sslPolicy="ELBSecurityPolicy-TLS13-1-2-2099-01"),
-        ["not 'ELBSecurityPolicy-TLS13-1-2-2099-01'"],
-    ),
-    Case(
-        "legacy",
-        f.https_listener(sslPolicy="ELBSecurityPolicy-2016-08"),
-        ["not 'ELBSecurityPolicy-2016-08'"],
-    ),
-    Case(
-        "tls11",
-        f.https_listener(sslPolicy="ELBSecurityPolicy-TLS-1-1-2017-01"),
-        ["not 'ELBSecurityPolicy-TLS-1-1-2017-01'"],
-    ),
     Case(
         "not-allowed",
         f.https_listener(sslPolicy="ELBSecurityPolicy-FS-1-2-Res-2020-10"),
@@ -69,12 +32,23 @@ FAILING: list[Case] = [
     ),
 ]
 
+# A listener per security policy (label, policy, whether the pack refuses it). Named like TLS 1.3
+# policies, yet their rows in the ELB guide's protocol tables allow TLS 1.1 or 1.0; a name AWS
+# never published; legacy policies; then two that refuse both: accepted.
+SSL_POLICIES = [
+    ("tls13-named-but-allows-tls10", "ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04", True),
+    ("tls13-named-but-allows-tls11", "ELBSecurityPolicy-TLS13-1-1-2021-06", True),
+    ("made-up-name", "ELBSecurityPolicy-TLS13-1-2-2099-01", True),
+    ("legacy", "ELBSecurityPolicy-2016-08", True),
+    ("tls11", "ELBSecurityPolicy-TLS-1-1-2017-01", True),
+    ("fips-tls12", "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04", False),
+    ("fs-tls12-only", "ELBSecurityPolicy-FS-1-2-Res-2020-10", False),
+]
+for label, ssl_policy, refused in SSL_POLICIES:
+    listener = f.https_listener(sslPolicy=ssl_policy)
+    if refused:
+        FAILING.append(Case(label, listener, [f"not '{ssl_policy}'"]))
+    else:
+        PASSING.append(Case(label, listener, []))
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

@@ -1,15 +1,11 @@
 """alb-web-acl: checks whether every internet-facing application load balancer is associated with a
-WAF web ACL.
-
-Named passing and failing cases, one resource (or small stack) each."""
+WAF web ACL."""
 
 from __future__ import annotations
 
-import pytest
-
 from testkit import policy_fixtures as f
 from testkit.policy_harness import Resource
-from tests.policy.rules.cases import Case, check_case, ids
+from tests.policy.rules.cases import Case, policy_tests
 
 POLICY = "alb-web-acl"
 
@@ -55,11 +51,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

@@ -1,14 +1,10 @@
-"""ecr-repository-immutable-tags: checks whether an ECR repository makes image tags immutable.
-
-Named passing and failing cases, one resource (or small stack) each."""
+"""ecr-repository-immutable-tags: checks whether an ECR repository makes image tags immutable."""
 
 from __future__ import annotations
 
-import pytest
-
 from testkit import policy_fixtures as f
 from testkit.policy_harness import Resource
-from tests.policy.rules.cases import Case, check_case, ids
+from tests.policy.rules.cases import Case, policy_tests
 
 POLICY = "ecr-repository-immutable-tags"
 
@@ -45,11 +41,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

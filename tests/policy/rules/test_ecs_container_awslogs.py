@@ -1,14 +1,10 @@
 """ecs-container-awslogs: checks whether every container sends its logs to CloudWatch (the awslogs
-driver with group, region and stream prefix) or another allowed log driver.
-
-Named passing and failing cases, one resource (or small stack) each."""
+driver with group, region and stream prefix) or another allowed log driver."""
 
 from __future__ import annotations
 
-import pytest
-
 from testkit import policy_fixtures as f
-from tests.policy.rules.cases import Case, awsx, check_case, ids, td
+from tests.policy.rules.cases import Case, awsx, policy_tests, td
 
 POLICY = "ecs-container-awslogs"
 
@@ -51,11 +47,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

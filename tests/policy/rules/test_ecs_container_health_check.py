@@ -1,16 +1,12 @@
 """ecs-container-health-check: checks whether every essential container declares a healthCheck
 whose command probes the app and can fail (not `true`, `exit 0`, `echo`, `... || exit 0`), with
-interval, timeout, retries and startPeriod within ECS's limits.
-
-Named passing and failing cases, one resource (or small stack) each."""
+interval, timeout, retries and startPeriod within ECS's limits."""
 
 from __future__ import annotations
 
-import pytest
-
 from fargate_spec.contract import liveness_probe_command
 from testkit import policy_fixtures as f
-from tests.policy.rules.cases import Case, awsx, check, check_case, ids, td
+from tests.policy.rules.cases import Case, awsx, check, policy_tests, td
 
 PROBE = liveness_probe_command()
 
@@ -238,11 +234,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

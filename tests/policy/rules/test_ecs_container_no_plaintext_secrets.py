@@ -1,14 +1,10 @@
 """ecs-container-no-plaintext-secrets: checks whether any container passes a secret (a name like
 *PASSWORD*, *SECRET*, *TOKEN*, *API_KEY*, or a value that looks like a key) as a plaintext
-environment variable.
-
-Named passing and failing cases, one resource (or small stack) each."""
+environment variable."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.policy.rules.cases import Case, awsx, check_case, env, ids, td
+from tests.policy.rules.cases import Case, awsx, env, policy_tests, td
 
 POLICY = "ecs-container-no-plaintext-secrets"
 
@@ -55,11 +51,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

@@ -1,15 +1,11 @@
 """ecs-container-non-root: checks whether every container declares a non-root user (not empty, not
-'root', not UID 0 in any form such as '0' or '0:1000').
-
-Named passing and failing cases, one resource (or small stack) each."""
+'root', not UID 0 in any form such as '0' or '0:1000')."""
 
 from __future__ import annotations
 
-import pytest
-
 from fargate_spec.contract import CONTAINER_USER
 from testkit import policy_fixtures as f
-from tests.policy.rules.cases import Case, awsx, check_case, ids, td, windows
+from tests.policy.rules.cases import Case, awsx, policy_tests, td, windows
 
 ROOT_FIX = f"set user to a non-root UID such as '{CONTAINER_USER}'"
 
@@ -61,11 +57,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

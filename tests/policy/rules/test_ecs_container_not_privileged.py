@@ -1,12 +1,8 @@
-"""ecs-container-not-privileged: checks whether every container runs unprivileged.
-
-Named passing and failing cases, one resource (or small stack) each."""
+"""ecs-container-not-privileged: checks whether every container runs unprivileged."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.policy.rules.cases import Case, awsx, check_case, ids, td
+from tests.policy.rules.cases import Case, awsx, policy_tests, td
 
 POLICY = "ecs-container-not-privileged"
 
@@ -30,11 +26,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

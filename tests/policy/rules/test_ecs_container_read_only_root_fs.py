@@ -1,14 +1,10 @@
 """ecs-container-read-only-root-fs: checks whether every container mounts its root filesystem read-
-only.
-
-Named passing and failing cases, one resource (or small stack) each."""
+only."""
 
 from __future__ import annotations
 
-import pytest
-
 from testkit import policy_fixtures as f
-from tests.policy.rules.cases import Case, awsx, check_case, ids, td
+from tests.policy.rules.cases import Case, awsx, policy_tests, td
 
 POLICY = "ecs-container-read-only-root-fs"
 
@@ -36,11 +32,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

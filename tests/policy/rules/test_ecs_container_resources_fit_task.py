@@ -1,14 +1,10 @@
 """ecs-container-resources-fit-task: checks whether the containers' cpu and memory fit inside the
-task's size, and whether each container's memoryReservation is at most its memory.
-
-Named passing and failing cases, one resource (or small stack) each."""
+task's size, and whether each container's memoryReservation is at most its memory."""
 
 from __future__ import annotations
 
-import pytest
-
 from testkit import policy_fixtures as f
-from tests.policy.rules.cases import Case, check_case, ids, td
+from tests.policy.rules.cases import Case, policy_tests, td
 
 POLICY = "ecs-container-resources-fit-task"
 
@@ -60,11 +56,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

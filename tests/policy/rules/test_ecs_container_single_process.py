@@ -1,13 +1,9 @@
 """ecs-container-single-process: checks whether every container runs exactly one server process: no
-gunicorn, supervisord or other process manager, no --workers above 1, no background jobs.
-
-Named passing and failing cases, one resource (or small stack) each."""
+gunicorn, supervisord or other process manager, no --workers above 1, no background jobs."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.policy.rules.cases import Case, awsx, check_case, env, ids, td
+from tests.policy.rules.cases import Case, awsx, env, policy_tests, td
 
 ONE_PROCESS = "Container 'app' in task definition 'web-task' must run one process, but"
 
@@ -159,11 +155,4 @@ PASSING += [Case(id_, td(command=argv), []) for id_, argv, expect in COMMANDS if
 FAILING += [Case(id_, td(command=argv), expect) for id_, argv, expect in COMMANDS if expect]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

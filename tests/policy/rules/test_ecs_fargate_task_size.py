@@ -1,14 +1,10 @@
 """ecs-fargate-task-size: checks whether a Fargate task's cpu and memory form a size Fargate
-accepts for its operating system and CPU architecture.
-
-Named passing and failing cases, one resource (or small stack) each."""
+accepts for its operating system and CPU architecture."""
 
 from __future__ import annotations
 
-import pytest
-
 from testkit import policy_fixtures as f
-from tests.policy.rules.cases import Case, check_case, ids, windows
+from tests.policy.rules.cases import Case, policy_tests, windows
 
 POLICY = "ecs-fargate-task-size"
 
@@ -103,11 +99,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

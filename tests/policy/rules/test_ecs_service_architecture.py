@@ -3,17 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
-from testkit.policy_harness import Resource, check_stack, from_capture
-from tests.policy.rules.chain_cases import SPOT, check_failing, check_passing, keep
+from testkit.policy_harness import check_stack, from_capture
+from tests.policy.rules.chain_cases import SPOT, Failing, Passing, chain_tests, keep
 from tests.policy.test_policy_mutations import (
     IMAGE_BUILD,
     SERVICE,
     TASK,
-    Mutate,
     edit,
     props,
 )
@@ -21,7 +16,7 @@ from tests.support.program_capture import capture_stack
 
 POLICY = "ecs-service-architecture"
 
-PASSING: list[tuple[str, Mutate, dict[str, Any]]] = [
+PASSING: list[Passing] = [
     ("program", keep, {}),
     ("arm64-spot-latest", edit(SERVICE, props(capacityProviderStrategies=SPOT)), {}),
     (
@@ -43,7 +38,7 @@ PASSING: list[tuple[str, Mutate, dict[str, Any]]] = [
     ),
 ]
 
-FAILING: list[tuple[str, Mutate, dict[str, Any], str | tuple[str, ...]]] = [
+FAILING: list[Failing] = [
     (
         "image-platform-fargate-does-not-run",
         edit(IMAGE_BUILD, props(platforms=["linux/arm/v7"])),
@@ -77,15 +72,7 @@ FAILING: list[tuple[str, Mutate, dict[str, Any], str | tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "mutate", "config"), PASSING, ids=[c[0] for c in PASSING])
-def test_passes(prod: list[Resource], name: str, mutate: Mutate, config: dict) -> None:
-    check_passing(POLICY, mutate(prod), config)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=[c[0] for c in FAILING])
-def test_fails(prod: list[Resource], case: tuple) -> None:
-    _name, mutate, config, fragments = case
-    check_failing(POLICY, mutate(prod), config, fragments)
+test_passes, test_fails = chain_tests(POLICY, PASSING, FAILING)
 
 
 def test_staging_runs_arm64_on_spot_at_latest_and_passes() -> None:

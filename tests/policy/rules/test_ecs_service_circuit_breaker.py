@@ -1,14 +1,10 @@
 """ecs-service-circuit-breaker: checks whether a rolling-update ECS service enables the deployment
-circuit breaker with automatic rollback.
-
-Named passing and failing cases, one resource (or small stack) each."""
+circuit breaker with automatic rollback."""
 
 from __future__ import annotations
 
-import pytest
-
 from testkit import policy_fixtures as f
-from tests.policy.rules.cases import Case, check_case, ids
+from tests.policy.rules.cases import Case, policy_tests
 
 POLICY = "ecs-service-circuit-breaker"
 
@@ -50,11 +46,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

@@ -3,17 +3,12 @@ stack (captured under Pulumi mocks) with one change."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
-from testkit.policy_harness import Resource
-from tests.policy.rules.chain_cases import APP, check_failing, check_passing, keep
-from tests.policy.test_policy_mutations import TARGET_GROUP, Mutate, edit, health, nested
+from tests.policy.rules.chain_cases import APP, Failing, Passing, chain_tests, keep
+from tests.policy.test_policy_mutations import TARGET_GROUP, edit, health, nested
 
 POLICY = "ecs-service-health-check-consistency"
 
-PASSING: list[tuple[str, Mutate, dict[str, Any]]] = [
+PASSING: list[Passing] = [
     ("program", keep, {}),
     ("explicit-port", edit(TARGET_GROUP, nested("healthCheck", port="8000")), {}),
     ("grace-equals-start", health(startPeriod=90), {}),
@@ -34,7 +29,7 @@ PASSING: list[tuple[str, Mutate, dict[str, Any]]] = [
     ),
 ]
 
-FAILING: list[tuple[str, Mutate, dict[str, Any], str | tuple[str, ...]]] = [
+FAILING: list[Failing] = [
     (
         "root-path",
         edit(TARGET_GROUP, nested("healthCheck", path="/")),
@@ -70,12 +65,4 @@ FAILING: list[tuple[str, Mutate, dict[str, Any], str | tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "mutate", "config"), PASSING, ids=[c[0] for c in PASSING])
-def test_passes(prod: list[Resource], name: str, mutate: Mutate, config: dict) -> None:
-    check_passing(POLICY, mutate(prod), config)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=[c[0] for c in FAILING])
-def test_fails(prod: list[Resource], case: tuple) -> None:
-    _name, mutate, config, fragments = case
-    check_failing(POLICY, mutate(prod), config, fragments)
+test_passes, test_fails = chain_tests(POLICY, PASSING, FAILING)

@@ -1,14 +1,10 @@
 """ecs-service-health-check-grace-period: checks whether a service behind a load balancer gives new
-tasks a health-check grace period.
-
-Named passing and failing cases, one resource (or small stack) each."""
+tasks a health-check grace period."""
 
 from __future__ import annotations
 
-import pytest
-
 from testkit import policy_fixtures as f
-from tests.policy.rules.cases import Case, check_case, ids
+from tests.policy.rules.cases import Case, policy_tests
 
 POLICY = "ecs-service-health-check-grace-period"
 
@@ -46,11 +42,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

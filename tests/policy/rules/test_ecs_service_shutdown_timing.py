@@ -3,16 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
-from testkit.policy_harness import Resource
-from tests.policy.rules.chain_cases import APP, check_failing, check_passing, keep, without_env
+from tests.policy.rules.chain_cases import APP, Failing, Passing, chain_tests, keep, without_env
 from tests.policy.test_policy_mutations import (
     LOAD_BALANCER,
     TARGET_GROUP,
-    Mutate,
     container,
     container_env,
     edit,
@@ -21,7 +15,7 @@ from tests.policy.test_policy_mutations import (
 
 POLICY = "ecs-service-shutdown-timing"
 
-PASSING: list[tuple[str, Mutate, dict[str, Any]]] = [
+PASSING: list[Passing] = [
     ("program", keep, {}),
     ("longest-stop-timeout", container(stopTimeout=120), {}),
     (
@@ -38,7 +32,7 @@ PASSING: list[tuple[str, Mutate, dict[str, Any]]] = [
     ),
 ]
 
-FAILING: list[tuple[str, Mutate, dict[str, Any], str | tuple[str, ...]]] = [
+FAILING: list[Failing] = [
     (
         "graceful-not-seconds",
         container_env(("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", "20s")),
@@ -91,12 +85,4 @@ FAILING: list[tuple[str, Mutate, dict[str, Any], str | tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "mutate", "config"), PASSING, ids=[c[0] for c in PASSING])
-def test_passes(prod: list[Resource], name: str, mutate: Mutate, config: dict) -> None:
-    check_passing(POLICY, mutate(prod), config)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=[c[0] for c in FAILING])
-def test_fails(prod: list[Resource], case: tuple) -> None:
-    _name, mutate, config, fragments = case
-    check_failing(POLICY, mutate(prod), config, fragments)
+test_passes, test_fails = chain_tests(POLICY, PASSING, FAILING)

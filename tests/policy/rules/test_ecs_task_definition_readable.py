@@ -1,17 +1,13 @@
 """ecs-task-definition-readable: checks whether a task definition's container definitions are well
-formed: valid JSON, one object per container, each with a unique name.
-
-Named passing and failing cases, one resource (or small stack) each."""
+formed: valid JSON, one object per container, each with a unique name."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
-
 from testkit import policy_fixtures as f
 from testkit.policy_harness import Resource
-from tests.policy.rules.cases import Case, check_case, ids, td
+from tests.policy.rules.cases import Case, policy_tests, td
 
 POLICY = "ecs-task-definition-readable"
 
@@ -82,11 +78,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

@@ -1,15 +1,11 @@
 """ecs-tasks-trust-source-condition: checks whether every role that ECS tasks may assume limits
 ecs-tasks.amazonaws.com to this account's resources with an aws:SourceAccount or aws:SourceArn
-condition.
-
-Named passing and failing cases, one resource (or small stack) each."""
+condition."""
 
 from __future__ import annotations
 
-import pytest
-
 from testkit.policy_harness import Resource
-from tests.policy.rules.cases import ACCOUNT, Case, check_case, ids, role
+from tests.policy.rules.cases import ACCOUNT, Case, policy_tests, role
 
 GUARD = {
     "StringEquals": {"aws:SourceAccount": ACCOUNT},
@@ -79,11 +75,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

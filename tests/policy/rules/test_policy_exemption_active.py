@@ -5,32 +5,19 @@ tests/policy/test_policy_exemptions.py."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 import pytest
 
-from fargate_policies.readers import exemptions
 from testkit import policy_fixtures as f
-from testkit.policy_harness import Resource
-from tests.policy.rules.cases import Case, check_case, ids
-
-POLICY = "policy-exemption-active"
-TODAY = date(2026, 3, 1)
-TAG = "policy-exemption:ecs-container-non-root"
-ROOT_VIOLATION = (
-    "Container 'app' in task definition 'web-task' must not run as root (user 'root'; it names "
-    "root): set user to a non-root UID such as '1000:1000'."
+from tests.policy.exemption_cases import (
+    ROOT_VIOLATION,
+    TAG,
+    TODAY,
+    root_task,
 )
+from tests.policy.rules.cases import Case, policy_tests
 
-
-@pytest.fixture(autouse=True)
-def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(exemptions, "today", lambda: TODAY)
-
-
-def root_task(tags: dict[str, Any]) -> Resource:
-    return f.task_definition([f.container(user="root")], tags=tags)
+pytestmark = pytest.mark.usefixtures("pinned_clock")
+POLICY = "policy-exemption-active"
 
 
 PASSING: list[Case] = [
@@ -70,11 +57,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

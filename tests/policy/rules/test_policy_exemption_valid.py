@@ -4,28 +4,18 @@ tests/policy/test_policy_exemptions.py."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 import pytest
 
-from fargate_policies.readers import exemptions
 from testkit import policy_fixtures as f
-from testkit.policy_harness import Resource
-from tests.policy.rules.cases import Case, check_case, ids
+from tests.policy.exemption_cases import (
+    TAG,
+    TODAY,
+    root_task,
+)
+from tests.policy.rules.cases import Case, policy_tests
 
+pytestmark = pytest.mark.usefixtures("pinned_clock")
 POLICY = "policy-exemption-valid"
-TODAY = date(2026, 3, 1)
-TAG = "policy-exemption:ecs-container-non-root"
-
-
-@pytest.fixture(autouse=True)
-def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(exemptions, "today", lambda: TODAY)
-
-
-def root_task(tags: dict[str, Any]) -> Resource:
-    return f.task_definition([f.container(user="root")], tags=tags)
 
 
 PASSING: list[Case] = [
@@ -77,11 +67,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)

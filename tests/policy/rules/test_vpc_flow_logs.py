@@ -1,22 +1,11 @@
 """vpc-flow-logs: checks whether every VPC of the stack has a flow log that captures an allowed
-traffic type.
-
-Named passing and failing cases, one resource (or small stack) each."""
+traffic type."""
 
 from __future__ import annotations
 
-import pytest
-
 from testkit import policy_fixtures as f
 from testkit.policy_harness import Resource
-from tests.policy.rules.cases import (
-    VPC_ID,
-    Case,
-    check_case,
-    flow_log,
-    ids,
-    vpc,
-)
+from tests.policy.rules.cases import VPC_ID, Case, flow_log, policy_tests, vpc
 
 POLICY = "vpc-flow-logs"
 
@@ -64,11 +53,4 @@ FAILING: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("case", PASSING, ids=ids(PASSING))
-def test_passes(case: Case) -> None:
-    check_case(POLICY, case)
-
-
-@pytest.mark.parametrize("case", FAILING, ids=ids(FAILING))
-def test_fails(case: Case) -> None:
-    check_case(POLICY, case)
+test_passes, test_fails = policy_tests(POLICY, PASSING, FAILING)
