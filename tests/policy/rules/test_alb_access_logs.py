@@ -1,5 +1,8 @@
 """alb-access-logs: checks whether an application load balancer writes access logs to an S3 bucket
-(one of the allowed buckets, where the platform names them)."""
+(one of the allowed buckets, where the platform names them).
+
+Source: pulumi-aws 7.51.1 lb/_inputs.py LoadBalancerAccessLogsArgs ("enabled ... Defaults to
+false, even when bucket is specified")."""
 
 from __future__ import annotations
 
@@ -9,11 +12,6 @@ from tests.policy.rules.cases import Case, policy_tests
 POLICY = "alb-access-logs"
 
 PASSING: list[Case] = [
-    # Sources: pulumi-aws 7.51.1 lb/_inputs.py LoadBalancerAccessLogsArgs ("enabled ... Defaults
-    # to false, even when bucket is specified"); ec2/flow_log.py (traffic_type ACCEPT, REJECT or
-    # ALL; vpc_id, subnet_id, eni_id name what is logged); wafv2/web_acl_association.py
-    # (resource_arn: the ALB's ARN); IAM User Guide, condition keys are case-insensitive; ECS
-    # guide "Amazon ECS task IAM role" (aws:SourceAccount / aws:SourceArn on the trust policy).
     Case("logs-on", f.load_balancer(), []),
     Case("allowed-bucket", f.load_balancer(), [], {"allowedBucketPrefixes": ["web-"]}),
     Case(

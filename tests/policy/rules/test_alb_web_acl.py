@@ -1,5 +1,7 @@
 """alb-web-acl: checks whether every internet-facing application load balancer is associated with a
-WAF web ACL."""
+WAF web ACL.
+
+Source: pulumi-aws 7.51.1 wafv2/web_acl_association.py (resource_arn: the ALB's ARN)."""
 
 from __future__ import annotations
 

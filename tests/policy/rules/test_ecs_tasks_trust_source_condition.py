@@ -1,6 +1,9 @@
 """ecs-tasks-trust-source-condition: checks whether every role that ECS tasks may assume limits
 ecs-tasks.amazonaws.com to this account's resources with an aws:SourceAccount or aws:SourceArn
-condition."""
+condition.
+
+Sources: IAM User Guide, condition keys are case-insensitive; ECS guide "Amazon ECS task IAM
+role" (aws:SourceAccount / aws:SourceArn on the trust policy)."""
 
 from __future__ import annotations
 

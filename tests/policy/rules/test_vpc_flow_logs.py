@@ -1,5 +1,8 @@
 """vpc-flow-logs: checks whether every VPC of the stack has a flow log that captures an allowed
-traffic type."""
+traffic type.
+
+Source: pulumi-aws 7.51.1 ec2/flow_log.py (traffic_type ACCEPT, REJECT or ALL; vpc_id,
+subnet_id, eni_id name what is logged)."""
 
 from __future__ import annotations
 
