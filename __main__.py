@@ -7,7 +7,7 @@ import pulumi
 
 from infra.access_logs import create_access_logs
 from infra.account import current_account
-from infra.autoscaling import AutoscalingArgs
+from infra.autoscaling import Cooldowns
 from infra.flow_logs import create_flow_logs
 from infra.load_balancer import LoadBalancer, LoadBalancerArgs
 from infra.network import create_network
@@ -102,16 +102,10 @@ service = FargateService(
 
 # A fixed count (minCount equal to maxCount) needs no scaler.
 if settings.autoscaling:
-    service.autoscale(
-        AutoscalingArgs(
-            min_capacity=settings.min_count,
-            max_capacity=settings.max_count,
-            cpu_target_percent=settings.cpu_target_percent,
-            requests_per_target=settings.requests_per_target,
-            scale_in_cooldown=settings.scale_in_cooldown,
-            scale_out_cooldown=settings.scale_out_cooldown,
-        )
-    )
+    scaling = service.autoscale(settings.min_count, settings.max_count)
+    cooldowns = Cooldowns(settings.scale_in_cooldown, settings.scale_out_cooldown)
+    scaling.scale_on_cpu(settings.cpu_target_percent, cooldowns)
+    scaling.scale_on_requests(settings.requests_per_target, cooldowns)
 
 # The domain name when domainName is set; otherwise the ALB's DNS name, which an HTTPS stack's
 # certificate does not cover (the program warns, README "Deploying for real").

@@ -1,12 +1,14 @@
 """Target-tracking autoscaling of the service's task count: on CPU and on ALB requests per task.
 
-`FargateService.autoscale(...)` creates these as children of the service component, where a
-reader looks for them (CDK's `service.autoScaleTaskCount(...)`)."""
+As in CDK (`service.autoScaleTaskCount(...)` then `scaleOnCpuUtilization(...)`):
+`FargateService.autoscale(min_capacity, max_capacity)` registers the scalable target as a child
+of the service component, where a reader looks for it, and the returned `ScalableTaskCount`
+adds the target-tracking policies beside it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -23,92 +25,81 @@ _DEFAULTS = Settings()
 
 
 @dataclass(frozen=True)
-class AutoscalingArgs:
-    """How the task count scales; each default is the setting's (infra.settings)."""
+class Cooldowns:
+    """Seconds between scaling steps; each default is the setting's (infra.settings)."""
 
-    min_capacity: int = _DEFAULTS.min_count
-    """Fewest tasks (config minCount). @default 1."""
-    max_capacity: int = _DEFAULTS.max_count
-    """Most tasks (config maxCount). @default 2."""
-    cpu_target_percent: int = _DEFAULTS.cpu_target_percent
-    """Average CPU to hold (config cpuTargetPercent). @default 60."""
-    requests_per_target: int = _DEFAULTS.requests_per_target
-    """ALB requests per task per minute to hold (config requestsPerTarget). @default 1000."""
-    scale_in_cooldown: int = _DEFAULTS.scale_in_cooldown
-    """Seconds between scale-in steps (config scaleInCooldown). @default 300."""
-    scale_out_cooldown: int = _DEFAULTS.scale_out_cooldown
-    """Seconds between scale-out steps (config scaleOutCooldown). @default 60."""
+    scale_in: int = _DEFAULTS.scale_in_cooldown
+    """Between scale-in steps (config scaleInCooldown). @default 300."""
+    scale_out: int = _DEFAULTS.scale_out_cooldown
+    """Between scale-out steps (config scaleOutCooldown). @default 60."""
 
 
-@dataclass(frozen=True)
-class Autoscaling:
+@dataclass
+class ScalableTaskCount:
+    """The service's scalable task count; each `scale_on_*` adds one target-tracking policy."""
+
+    name: str
     target: aws.appautoscaling.Target
-    policies: list[aws.appautoscaling.Policy]
+    request_count_label: pulumi.Input[str]
+    """app/<alb>/<id>/targetgroup/<tg>/<id>: the ALB metric is per target of this group."""
+    opts: pulumi.ResourceOptions
+    policies: list[aws.appautoscaling.Policy] = field(default_factory=list)
+
+    def scale_on_cpu(self, target_percent: int, cooldowns: Cooldowns) -> aws.appautoscaling.Policy:
+        """Hold the average CPU at `target_percent` (config cpuTargetPercent, @default 60):
+        catches expensive requests."""
+        metric = Metric(predefined_metric_type="ECSServiceAverageCPUUtilization")
+        return self._track("cpu", target_percent, metric, cooldowns)
+
+    def scale_on_requests(self, per_target: int, cooldowns: Cooldowns) -> aws.appautoscaling.Policy:
+        """Hold the ALB requests per task per minute at `per_target` (config requestsPerTarget,
+        @default 1000): catches a burst before CPU shows it."""
+        metric = Metric(
+            predefined_metric_type="ALBRequestCountPerTarget",
+            resource_label=self.request_count_label,
+        )
+        return self._track("requests", per_target, metric, cooldowns)
+
+    def _track(
+        self, suffix: str, target_value: int, metric: Metric, cooldowns: Cooldowns
+    ) -> aws.appautoscaling.Policy:
+        policy = aws.appautoscaling.Policy(
+            f"{self.name}-{suffix}",
+            policy_type="TargetTrackingScaling",
+            service_namespace=self.target.service_namespace,
+            scalable_dimension=self.target.scalable_dimension,
+            resource_id=self.target.resource_id,
+            target_tracking_scaling_policy_configuration=TrackingConfig(
+                target_value=target_value,
+                predefined_metric_specification=metric,
+                scale_in_cooldown=cooldowns.scale_in,
+                scale_out_cooldown=cooldowns.scale_out,
+            ),
+            opts=self.opts,
+        )
+        self.policies.append(policy)
+        return policy
 
 
-def create_autoscaling(
+def scalable_task_count(
     name: str,
-    args: AutoscalingArgs,
     *,
+    min_capacity: int,
+    max_capacity: int,
     resource_id: pulumi.Input[str],
     request_count_label: pulumi.Input[str],
     tags: Mapping[str, str],
     opts: pulumi.ResourceOptions,
-) -> Autoscaling:
-    """The scalable target of `resource_id` (service/<cluster>/<service>) and its two policies."""
+) -> ScalableTaskCount:
+    """The scalable target of `resource_id` (service/<cluster>/<service>), no policy yet."""
     target = aws.appautoscaling.Target(
         name,
         service_namespace="ecs",
         scalable_dimension="ecs:service:DesiredCount",
         resource_id=resource_id,
-        min_capacity=args.min_capacity,
-        max_capacity=args.max_capacity,
+        min_capacity=min_capacity,
+        max_capacity=max_capacity,
         tags=dict(tags),
         opts=opts,
     )
-    # CPU catches expensive requests; request count catches a burst before CPU shows it.
-    cpu = _target_tracking(
-        f"{name}-cpu",
-        target,
-        args,
-        target_value=args.cpu_target_percent,
-        metric=Metric(predefined_metric_type="ECSServiceAverageCPUUtilization"),
-        opts=opts,
-    )
-    requests = _target_tracking(
-        f"{name}-requests",
-        target,
-        args,
-        target_value=args.requests_per_target,
-        # app/<alb>/<id>/targetgroup/<tg>/<id>: the metric is per target of this group.
-        metric=Metric(
-            predefined_metric_type="ALBRequestCountPerTarget", resource_label=request_count_label
-        ),
-        opts=opts,
-    )
-    return Autoscaling(target=target, policies=[cpu, requests])
-
-
-def _target_tracking(
-    name: str,
-    target: aws.appautoscaling.Target,
-    args: AutoscalingArgs,
-    *,
-    target_value: int,
-    metric: Metric,
-    opts: pulumi.ResourceOptions,
-) -> aws.appautoscaling.Policy:
-    return aws.appautoscaling.Policy(
-        name,
-        policy_type="TargetTrackingScaling",
-        service_namespace=target.service_namespace,
-        scalable_dimension=target.scalable_dimension,
-        resource_id=target.resource_id,
-        target_tracking_scaling_policy_configuration=TrackingConfig(
-            target_value=target_value,
-            predefined_metric_specification=metric,
-            scale_in_cooldown=args.scale_in_cooldown,
-            scale_out_cooldown=args.scale_out_cooldown,
-        ),
-        opts=opts,
-    )
+    return ScalableTaskCount(name, target, request_count_label, opts)

@@ -17,7 +17,7 @@ from fargate_spec.edge import ECS_TASKS_PRINCIPAL
 from infra import names
 from infra.account import AwsAccount
 from infra.arns import secret_arn_kind, secret_resource_arn
-from infra.autoscaling import Autoscaling, AutoscalingArgs, create_autoscaling
+from infra.autoscaling import ScalableTaskCount, scalable_task_count
 from infra.component import Component
 from infra.network import tcp_egress, tcp_ingress
 from infra.rollout import verified_rollout
@@ -199,9 +199,10 @@ class FargateService(Component):
             }
         )
 
-    def autoscale(self, args: AutoscalingArgs) -> Autoscaling:
-        """Target tracking of the task count on CPU and on ALB requests per task (CDK's
-        `autoScaleTaskCount`): the scalable target and its policies, children of this service.
+    def autoscale(self, min_capacity: int, max_capacity: int) -> ScalableTaskCount:
+        """The task count between `min_capacity` and `max_capacity` (config minCount, maxCount;
+        @default 1 and 2), as a scalable target that is a child of this service (CDK's
+        `autoScaleTaskCount`); add policies with its `scale_on_cpu` / `scale_on_requests`.
 
         Only for a service made with `autoscaled=True`: otherwise every deploy would reset the
         count the scaler set (desiredCount is ignored on update only then)."""
@@ -210,9 +211,10 @@ class FargateService(Component):
                 f"{self._name}: autoscale() needs FargateServiceArgs(autoscaled=True), or each "
                 "deploy resets the task count the scaler set"
             )
-        return create_autoscaling(
+        return scalable_task_count(
             self._child_name("scaling"),
-            args,
+            min_capacity=min_capacity,
+            max_capacity=max_capacity,
             resource_id=pulumi.Output.concat("service/", self.cluster.name, "/", self.service.name),
             request_count_label=pulumi.Output.concat(
                 self._args.load_balancer_arn_suffix, "/", self._args.target_group_arn_suffix
