@@ -28,6 +28,7 @@ from pulumi_policy import StackValidationPolicy
 
 from bench import stacks
 from fargate_policies.catalog import ALL_POLICIES, POLICY_DOCS
+from testkit.uvicorn_process import REPO
 from tests.policy.harness import (
     Resource,
     check_resource,
@@ -36,7 +37,6 @@ from tests.policy.harness import (
     resource_args,
     stack_args,
 )
-from tests.support.uvicorn_process import REPO
 
 POLICY_DIR = REPO / "policy"
 PACK_CONFIG = POLICY_DIR / "config" / "prod.json"

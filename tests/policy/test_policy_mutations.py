@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from fargate_policies.pack_config import load_config
+from testkit.program_capture import capture_stack
 from tests.policy import names as n
 from tests.policy.fixtures import DROP, merged
 from tests.policy.harness import Resource, check_all, from_capture
-from tests.support.program_capture import capture_stack
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "policy" / "config"
 STACKS = ("dev", "staging", "prod")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from fargate_policies.containers import UNKNOWN_DEFINITIONS_FIX
+from testkit.program_capture import capture_stack
 from tests.policy.harness import Resource, check_stack, from_capture
 from tests.policy.test_policy_mutations import (
     IMAGE_BUILD,
@@ -24,7 +25,6 @@ from tests.policy.test_policy_mutations import (
     nested,
     props,
 )
-from tests.support.program_capture import capture_stack
 
 CONSISTENCY = "ecs-service-health-check-consistency"
 SHUTDOWN = "ecs-service-shutdown-timing"

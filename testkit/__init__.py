@@ -1,0 +1,1 @@
+"""Test kit shared by tests/ and bench/."""
