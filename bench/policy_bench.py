@@ -2,7 +2,7 @@
 
 In-process, each resource goes through every resource policy that applies to its type and the
 whole stack through every stack policy, with the SDK's own argument objects and unknown-checking
-proxies (tests/policy/harness.py builds them as the SDK's analyzer does, per call). The policies
+proxies (testkit/policy_harness.py builds them as the SDK's analyzer does, per call). The policies
 that apply to a type are the ones the pack declares for it (`PolicyDoc.resource_types`); the SDK
 also calls the others, which return at once (that overhead is in the CLI figure). The config is
 policy/config/prod.json, where every policy runs.
@@ -28,8 +28,7 @@ from pulumi_policy import StackValidationPolicy
 
 from bench import stacks
 from fargate_policies.catalog import ALL_POLICIES, POLICY_DOCS
-from testkit.uvicorn_process import REPO
-from tests.policy.harness import (
+from testkit.policy_harness import (
     Resource,
     check_resource,
     check_stack,
@@ -37,6 +36,7 @@ from tests.policy.harness import (
     resource_args,
     stack_args,
 )
+from testkit.uvicorn_process import REPO
 
 POLICY_DIR = REPO / "policy"
 PACK_CONFIG = POLICY_DIR / "config" / "prod.json"

@@ -10,7 +10,7 @@ ARNs and IDs the way a deployed stack's outputs are, so the stack policies follo
     a separate ingress rule (odd units) or a role policy attachment (even units, whose task
     group has inline ingress).
 
-The resources start from the compliant builders in tests/policy/fixtures.py (kept in step with
+The resources start from the compliant builders in testkit/policy_fixtures.py (kept in step with
 the pack by its own tests); a deterministic tenth of the units carry a typical violation, so
 reports are not empty. Sizes that are not a whole number of units are topped up with log groups.
 """
@@ -23,8 +23,8 @@ import json
 from typing import Any
 
 from fargate_spec.contract import CONTAINER_NAME, CONTAINER_PORT
-from tests.policy import fixtures
-from tests.policy.harness import Resource
+from testkit import policy_fixtures as fixtures
+from testkit.policy_harness import Resource
 
 STACK = "bench"
 PROJECT = "fargate-bench"

@@ -470,7 +470,7 @@ _FAKE_CALLS = {
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": FakeAws._authorization_token,
 }
 
-# The first name tests/policy/harness.py imported; FakeAws is the public one.
+# The name testkit/policy_harness.py imports; FakeAws is the public one.
 _FakeAws = FakeAws
 
 _FAKE_OUTPUTS = {

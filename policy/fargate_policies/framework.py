@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pulumi_policy import (
@@ -41,9 +42,21 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
-from fargate_policies import resource_types as rt
-from fargate_policies.awsx_defaults import hint
-from fargate_policies.exemptions import (
+from fargate_policies.findings import (
+    Described,
+    Findings,
+    Subject,
+    Violation,
+    expect,
+    expect_true,
+    not_known,
+    shown,
+    upper_first,
+)
+from fargate_policies.readers import resource_types as rt
+from fargate_policies.readers.awsx_defaults import hint
+from fargate_policies.readers.containers import Container, Task, skip_unreadable, task_of
+from fargate_policies.readers.exemptions import (
     DEFAULT_MAX_DAYS,
     EXEMPTIBLE_KNOB,
     EXEMPTION_POLICIES,
@@ -51,9 +64,33 @@ from fargate_policies.exemptions import (
     exemption_for,
     refusal,
 )
-from fargate_policies.resource_types import describe_resource
-from fargate_policies.stack import stack_resources
-from fargate_policies.values import as_int, describe, is_unknown, plain, plain_props
+from fargate_policies.readers.services import Service, service_of
+from fargate_policies.readers.stack import StackResource, stack_resources
+from fargate_policies.readers.values import as_int, describe, plain, plain_props
+
+# What a rule module takes from here: the four ways to declare a policy, knobs, and the words
+# findings are written in (findings.py, re-exported so rules import the framework and readers only).
+__all__ = [
+    "DOCS",
+    "Described",
+    "DuplicatePolicyError",
+    "Findings",
+    "Knob",
+    "PolicyConfigError",
+    "PolicyDoc",
+    "SkippedChecksError",
+    "Subject",
+    "container_policy",
+    "expect",
+    "expect_true",
+    "not_known",
+    "read_knobs",
+    "resource_policy",
+    "service_policy",
+    "shown",
+    "stack_policy",
+    "upper_first",
+]
 
 # JSON-schema types a knob may have, with the Python check for each. Config reaches the pack as a
 # protobuf Struct, where every number is a float: 60.0 is the integer 60.
@@ -66,6 +103,10 @@ _KNOB_TYPES: dict[str, Callable[[Any], bool]] = {
 
 class PolicyConfigError(ValueError):
     """A policy's config knob has a value its schema does not allow."""
+
+
+class DuplicatePolicyError(ValueError):
+    """Two declarations use one policy name: the pack could report only one of them."""
 
 
 @dataclass(frozen=True)
@@ -152,27 +193,6 @@ def read_knobs(policy_name: str, knobs: Mapping[str, Knob], config: Mapping[str,
     return values
 
 
-@dataclass(frozen=True)
-class Violation:
-    message: str
-    urn: str | None = None  # stack policies name the offending resource; resource policies don't
-
-
-@dataclass
-class Findings:
-    """What one rule found on one resource (or stack): violations, and checks it had to skip."""
-
-    violations: list[Violation] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-
-    def violation(self, message: str, urn: str | None = None) -> None:
-        self.violations.append(Violation(message, urn))
-
-    def skip(self, reason: str) -> None:
-        if reason not in self.skipped:
-            self.skipped.append(reason)
-
-
 class SkippedChecksError(UnknownValueError):
     """Raised after reporting, when some checks could not run; the SDK reports it as advisory."""
 
@@ -218,77 +238,10 @@ def report(
         raise SkippedChecksError(findings.skipped)
 
 
-def shown(value: Any) -> str:
-    """A value as messages show it; 'unset' when the resource leaves it out."""
-    return "unset" if value is None else describe(value)
-
-
-def expect(
-    findings: Findings, value: Any, ok: Callable[[Any], bool], *, unknown: str, violation: str
-) -> bool:
-    """Check one value: a skip reason (`unknown`) if it is not known yet, else `violation` unless
-    `ok(value)`. "{shown}" in `violation` becomes the value as shown in messages. True if ok."""
-    if is_unknown(value):
-        findings.skip(unknown)
-        return False
-    if ok(value):
-        return True
-    findings.violation(violation.replace("{shown}", shown(value)))
-    return False
-
-
-def expect_true(findings: Findings, owner: Described, key: str, value: Any, why: str) -> None:
-    """The common flag check: `key` of `owner` must be true; `why` ("so ...") ends the message."""
-    expect(
-        findings,
-        value,
-        lambda flag: flag is True,
-        unknown=owner.not_known(key),
-        violation=f"{owner.subject} must set {key} to true, not {{shown}}, {why}.",
-    )
-
-
-class Described:
-    """Something a message can name: `owner` in words ("target group 'web-tg'")."""
-
-    owner: str
-
-    @property
-    def subject(self) -> str:
-        """The start of a violation sentence: "Target group 'web-tg'"."""
-        return upper_first(self.owner)
-
-    def not_known(self, key: str) -> str:
-        """The skip reason for one of its fields that is unknown during preview."""
-        return not_known(f"{key} of {self.owner}")
-
-
-@dataclass(frozen=True)
-class Subject(Described):
-    """The resource a resource rule checks: plain props, and the policy's knobs."""
-
-    resource_type: str
-    name: str
-    props: dict[str, Any]
-    knobs: dict[str, Any]
-    parent: str | None = None  # the parent's URN: names the awsx component that made it
-
-    @property
-    def owner(self) -> str:  # type: ignore[override]
-        return describe_resource(self.resource_type, self.name, self.parent)
-
-
 ResourceCheck = Callable[[Subject, Findings], None]
-StackCheck = Callable[[list, dict, Findings], None]
-
-
-def not_known(what: str) -> str:
-    """The skip reason for a value that is unknown during preview."""
-    return f"{what} is not known until the update runs"
-
-
-def upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
+ContainerCheck = Callable[[Container, Task, dict[str, Any], Findings], None]
+ServiceCheck = Callable[[Service, dict[str, Any], Findings], None]
+StackCheck = Callable[[list[StackResource], dict[str, Any], Findings], None]
 
 
 def _config_schema(knobs: Mapping[str, Knob]) -> PolicyConfigSchema | None:
@@ -308,6 +261,7 @@ class PolicyDoc:
     knobs: Mapping[str, Knob]
     resource_types: tuple[str, ...]  # empty for stack policies
     check: Callable[..., None]  # the rule itself, for re-evaluating an exempted resource
+    where: str  # the file and line of the declaration, named when a second one takes the name
 
     def defaults(self) -> dict[str, Any]:
         return {key: knob.default for key, knob in self.knobs.items()}
@@ -333,24 +287,48 @@ def resource_policy(
     resource_types: tuple[str, ...],
     knobs: Mapping[str, Knob] | None = None,
 ) -> Callable[[ResourceCheck], ResourceValidationPolicy]:
-    """Decorates a check into a resource policy on `resource_types`; its docstring describes it."""
-    knobs = with_exemption_knobs(name, knobs)
+    """Decorates `check(subject, findings)` into a policy on each resource of `resource_types`;
+    the check's docstring ("Checks whether ...") describes the policy."""
 
     def build(check: ResourceCheck) -> ResourceValidationPolicy:
-        def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-            if args.resource_type not in resource_types:
-                return
-            if rt.without_inputs(args.resource_type, args.props):
-                return  # its children are analyzed, and their findings name it
-            props, config = plain_props(args.props), read_knobs(name, knobs, args.get_config())
-            findings = Findings()
-            parent = getattr(args.opts, "parent", None) if args.opts is not None else None
-            check(Subject(args.resource_type, args.name, props, config, parent), findings)
-            _add_hints(name, findings, lambda _urn: parent)
-            report(name, findings, report_violation, lambda _urn: props.get("tags"), config)
+        return _resource_policy(level, name, resource_types, knobs, check=check, declared=check)
 
-        doc = PolicyDoc(name, _description(check), level, knobs, resource_types, check)
-        return _declare(ResourceValidationPolicy, doc, validate)
+    return build
+
+
+def container_policy(
+    level: EnforcementLevel, name: str, knobs: Mapping[str, Knob] | None = None
+) -> Callable[[ContainerCheck], ResourceValidationPolicy]:
+    """Decorates `check(container, task, knobs, findings)` into a policy on every resource that
+    has containers: it runs on each readable container, after recording what could not be read."""
+
+    def build(check: ContainerCheck) -> ResourceValidationPolicy:
+        def run(subject: Subject, findings: Findings) -> None:
+            task = task_of(subject)
+            if task is None:
+                return
+            skip_unreadable(task, findings)
+            for container in task.containers:
+                check(container, task, subject.knobs, findings)
+
+        return _resource_policy(level, name, rt.TASK_BEARERS, knobs, check=run, declared=check)
+
+    return build
+
+
+def service_policy(
+    level: EnforcementLevel, name: str, knobs: Mapping[str, Knob] | None = None
+) -> Callable[[ServiceCheck], ResourceValidationPolicy]:
+    """Decorates `check(service, knobs, findings)` into a policy on each ECS service (either
+    shape: `aws:ecs/service:Service` or `awsx:ecs:FargateService`)."""
+
+    def build(check: ServiceCheck) -> ResourceValidationPolicy:
+        def run(subject: Subject, findings: Findings) -> None:
+            service = service_of(subject)
+            if service is not None:
+                check(service, subject.knobs, findings)
+
+        return _resource_policy(level, name, rt.SERVICES, knobs, check=run, declared=check)
 
     return build
 
@@ -383,10 +361,46 @@ def stack_policy(
                 _add_hints(name, findings, lambda urn: getattr(resource_at(urn), "parent", None))
             report(name, findings, report_violation, tags_of, config)
 
-        doc = PolicyDoc(name, _description(check), level, knobs, (), check)
+        doc = PolicyDoc(name, _description(check), level, knobs, (), check, _where(check))
         return _declare(StackValidationPolicy, doc, validate)
 
     return build
+
+
+def _resource_policy(
+    level: EnforcementLevel,
+    name: str,
+    resource_types: tuple[str, ...],
+    knobs: Mapping[str, Knob] | None,
+    *,
+    check: ResourceCheck,
+    declared: Callable[..., None],
+) -> ResourceValidationPolicy:
+    """The policy running `check` on each resource of `resource_types`; `declared` is the
+    function the rule module decorated (its docstring and place describe the policy)."""
+    knobs = with_exemption_knobs(name, knobs)
+
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if args.resource_type not in resource_types:
+            return
+        if rt.without_inputs(args.resource_type, args.props):
+            return  # its children are analyzed, and their findings name it
+        props, config = plain_props(args.props), read_knobs(name, knobs, args.get_config())
+        findings = Findings()
+        parent = getattr(args.opts, "parent", None) if args.opts is not None else None
+        check(Subject(args.resource_type, args.name, props, config, parent), findings)
+        _add_hints(name, findings, lambda _urn: parent)
+        report(name, findings, report_violation, lambda _urn: props.get("tags"), config)
+
+    description = _description(declared)
+    doc = PolicyDoc(name, description, level, knobs, resource_types, check, _where(declared))
+    return _declare(ResourceValidationPolicy, doc, validate)
+
+
+def _where(check: Callable[..., Any]) -> str:
+    """Where a policy is declared, as `path:line` (the decorated function's first line)."""
+    source = inspect.getsourcefile(check) or check.__module__
+    return f"{Path(source)}:{check.__code__.co_firstlineno}"
 
 
 def _add_hints(
@@ -402,7 +416,14 @@ def _add_hints(
 
 
 def _declare(kind: type, doc: PolicyDoc, validate: Callable[..., None]) -> Any:
-    """The SDK policy object for `doc`, recorded in DOCS for the README and config checks."""
+    """The SDK policy object for `doc`, recorded in DOCS for the README and config checks.
+    A second declaration of a name already taken raises at import, naming both places."""
+    taken = DOCS.get(doc.name)
+    if taken is not None:
+        raise DuplicatePolicyError(
+            f"policy '{doc.name}' is declared twice: at {taken.where} and at {doc.where}; "
+            "give one of them another name"
+        )
     DOCS[doc.name] = doc
     return kind(
         name=doc.name,

@@ -6,7 +6,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from starlette.types import Receive, Scope, Send
 
 from app.api.routes import health, math
@@ -52,10 +52,17 @@ def create_app(settings: Settings) -> FastAPI:
     docs = API_DOC_PATHS if settings.api_docs else dict.fromkeys(API_DOC_PATHS)
     app = ServiceApp(title=settings.service_name, lifespan=lifespan, **docs)
     app.state.ready = False
-    app.include_router(math.create_router(settings))
-    app.include_router(health.router)
+    for router in (math.create_router(settings), health.router):
+        add_routes(app, router)
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def add_routes(app: FastAPI, router: APIRouter) -> None:
+    """The router's routes on the app's own router, prefix and tags included (APIRouter bakes
+    them into each route). FastAPI 0.165's include_router keeps the router nested and matches
+    through it on every request: about 7 us of a /math/add request's 60 us (bench/README.md)."""
+    app.router.routes.extend(router.routes)
 
 
 def _settings_or_exit() -> Settings:

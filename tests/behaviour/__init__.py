@@ -5,7 +5,7 @@ repository does; `test_nothing_changed.py` compares the current tree with it, pa
 
 - `stacks.json`: per stack, every resource the program registers under the Pulumi mocks
   (testkit/program_capture.py), with its options and inputs, and the stack's exports;
-- `policy.json`: every input the policy tests feed the pack through tests/policy/harness.py,
+- `policy.json`: every input the policy tests feed the pack through testkit/policy_harness.py,
   deduplicated, with the findings it produced (replayed through the current pack);
 - `plans.json`: per stack, the plan of the offline preview (scripts/offline-preview.sh with the
   real CLI): each resource URN, its ops, its inputs and which outputs are unknown.

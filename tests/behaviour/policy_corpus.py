@@ -1,7 +1,7 @@
 """The policy part of the behaviour baseline: the whole corpus the policy tests feed the pack,
 with the findings, replayable through the current pack whatever the test layout.
 
-Recording: with RECORD_ENV (tests/policy/harness.py) naming a file, every `check_resource` and
+Recording: with RECORD_ENV (testkit/policy_harness.py) naming a file, every `check_resource` and
 `check_stack` of the harness appends one JSON line: the policy, the config knobs, the resources
 exactly as the policy saw them, the policy clock's date, and the findings (violations with their
 URN, advisory skip notes) and the policy's declared enforcement level. `check_all` runs through
@@ -35,8 +35,8 @@ from typing import Any
 
 from hypothesis import currently_in_test_context
 
-from fargate_policies import exemptions
-from tests.policy import harness
+from fargate_policies.readers import exemptions
+from testkit import policy_harness as harness
 
 
 def record(
@@ -202,7 +202,7 @@ def _harness_resource(recorded: Mapping[str, Any]) -> harness.Resource:
 
 @contextmanager
 def _clock(today: date) -> Iterator[None]:
-    """The pack's clock (fargate_policies.exemptions.today) set to the recorded day, as the
+    """The pack's clock (fargate_policies.readers.exemptions.today) set to the recorded day, as the
     exemption tests set it."""
     real = exemptions.today
     exemptions.today = lambda: today

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from pulumi_policy import EnforcementLevel
 
+from testkit import policy_harness as harness
 from tests.behaviour import capture
 from tests.behaviour.compare import compare_plans, compare_policy, compare_stacks
 from tests.behaviour.diff import differences, report, shown
-from tests.policy import harness
 
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 STACK = "pulumi:pulumi:Stack"

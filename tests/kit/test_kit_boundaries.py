@@ -8,17 +8,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import testkit
-
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
-
-# Modules of tests/policy that issue 16 moves into the kit on another branch (rules): bench may
-# import them until testkit holds their new home; then the exception is refused below.
-PENDING_MOVES = {
-    "tests.policy.harness": "policy_harness.py",
-    "tests.policy.fixtures": "policy_fixtures.py",
-}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -41,26 +32,8 @@ def imports_of_tests(path: Path) -> set[str]:
 def test_bench_imports_nothing_from_tests() -> None:
     sources = sorted(BENCH.rglob("*.py"))
     assert len(sources) > 10, f"bench/ has only {sources}"
-    found = {
-        str(path.relative_to(ROOT)): sorted(
-            name
-            for name in imports_of_tests(path)
-            if not any(_leads_to(name, pending) for pending in PENDING_MOVES)
-        )
-        for path in sources
-    }
+    found = {str(path.relative_to(ROOT)): sorted(imports_of_tests(path)) for path in sources}
     assert {path: names for path, names in found.items() if names} == {}
-
-
-def test_pending_moves_are_not_yet_in_the_kit() -> None:
-    """Once a pending module lives in testkit/, bench must import it from there."""
-    kit = Path(testkit.__file__).parent
-    assert [name for name, file in PENDING_MOVES.items() if (kit / file).exists()] == []
-
-
-def _leads_to(name: str, module: str) -> bool:
-    """`name` is `module`, one of the packages it sits in, or something in it."""
-    return name == module or module.startswith(name + ".") or name.startswith(module + ".")
 
 
 def test_the_reader_sees_imports_of_tests(tmp_path: Path) -> None:

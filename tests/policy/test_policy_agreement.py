@@ -24,9 +24,9 @@ from fargate_spec.processes import (
 )
 from fargate_spec.secret_names import SECRET_NAME_MARKERS, SECRET_VALUE_PATTERNS
 from infra.settings import SettingsError, parse_settings
+from testkit import policy_fixtures as f
+from testkit.policy_harness import check_all, from_capture
 from testkit.program_capture import capture_stack, project_name, stack_config
-from tests.policy import fixtures as f
-from tests.policy.harness import check_all, from_capture
 from tests.policy.test_policy_mutations import CONFIG_DIR
 
 # One value per secret-value pattern, so a new pattern in the facts needs a sample here.

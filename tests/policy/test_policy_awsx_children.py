@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 from offline.standins.awsx_ecs import ASSUME_ROLE_POLICY
-from tests.policy.harness import Resource, check_resource, check_stack
+from testkit.policy_harness import Resource, check_resource, check_stack
 
 SERVICE_URN = "urn:pulumi:test::project::awsx:ecs:FargateService::orders"
 TASK_COMPONENT_URN = (

@@ -3,34 +3,24 @@ each asserted on the exempted policy and on the two policies that judge exemptio
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from fargate_policies import exemptions
-from tests.policy import fixtures as f
-from tests.policy.harness import Resource, check_all, check_resource, check_stack
-
-TODAY = date(2026, 3, 1)
-NON_ROOT = "ecs-container-non-root"
-VALID = "policy-exemption-valid"
-ACTIVE = "policy-exemption-active"
-TAG = f"policy-exemption:{NON_ROOT}"
-ROOT_VIOLATION = (
-    "Container 'app' in task definition 'web-task' must not run as root (user 'root'; it names "
-    "root): set user to a non-root UID such as '1000:1000'."
+from testkit import policy_fixtures as f
+from testkit.policy_harness import Resource, check_all, check_resource, check_stack
+from tests.policy.exemption_cases import (
+    NON_ROOT,
+    ROOT_VIOLATION,
+    TAG,
+    TODAY,
+    root_task,
 )
 
-
-@pytest.fixture(autouse=True)
-def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(exemptions, "today", lambda: TODAY)
-
-
-def root_task(tags: dict[str, Any]) -> Resource:
-    return f.task_definition([f.container(user="root")], tags=tags)
+VALID = "policy-exemption-valid"
+ACTIVE = "policy-exemption-active"
+pytestmark = pytest.mark.usefixtures("pinned_clock")
 
 
 def test_an_active_exemption_turns_the_violation_into_an_advisory_note() -> None:

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
 
 from fargate_policies.catalog import POLICY_DOCS
-from fargate_policies.probes import Verdict, judge
-from fargate_policies.shell import UnreadableScriptError
-from tests.policy.harness import Outcome, Resource, check_resource, check_stack
+from fargate_policies.readers.probes import Verdict, judge
+from fargate_policies.readers.shell import UnreadableScriptError
+from testkit.policy_harness import Outcome, Resource, check_resource, check_stack
 
 pytestmark = pytest.mark.slow  # about 40 s: hypothesis spends most of it generating cases
 

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from fargate_policies.pack_config import load_config
+from testkit.policy_fixtures import DROP, merged
+from testkit.policy_harness import Resource, check_all, from_capture
 from testkit.program_capture import capture_stack
 from tests.policy import names as n
-from tests.policy.fixtures import DROP, merged
-from tests.policy.harness import Resource, check_all, from_capture
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "policy" / "config"
 STACKS = ("dev", "staging", "prod")
@@ -472,7 +472,7 @@ def test_mutation_is_caught_by_its_policy_only(
 
 
 def test_the_corpus_covers_every_policy_with_thirty_mutations_or_more() -> None:
-    from tests.policy.harness import POLICIES  # noqa: PLC0415
+    from testkit.policy_harness import POLICIES  # noqa: PLC0415
 
     assert len(MUTATIONS) >= 30
     assert len({m.id for m in MUTATIONS}) == len(MUTATIONS)

@@ -7,6 +7,7 @@ SDK's handling of config, enforcement levels and unknown values is exercised for
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -23,8 +24,9 @@ from pulumi_policy import EnforcementLevel
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from fargate_policies.catalog import ALL_POLICIES, PACK_NAME, POLICY_DOCS
+from fargate_policies.framework import PolicyDoc
 from fargate_policies.pack_config import config_problems, load_config
-from tests.policy import fixtures as f
+from testkit import policy_fixtures as f
 
 PACK = Path(__file__).resolve().parents[2] / "policy"
 MISSION = {
@@ -248,19 +250,42 @@ def test_analyzer_checks_the_stack(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> 
     assert "must admit only the load balancer's security group" in diagnostics[0].message
 
 
-def test_readme_table_lists_every_policy_with_its_level_and_knobs() -> None:
-    rows = {
-        line.split("|")[1].strip(" `"): line
+def readme_cell(text: str) -> str:
+    """Text as a README table cell shows it (markdown table and HTML escapes)."""
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def knobs_cell(doc: PolicyDoc) -> str:
+    knobs = [
+        f"`{key}` = `{json.dumps(knob.default)}`: {knob.description}"
+        for key, knob in doc.own_knobs.items()
+    ]
+    return readme_cell("<br>".join(knobs)).replace("&lt;br&gt;", "<br>") if knobs else "none"
+
+
+def test_readme_table_is_the_policies_with_their_descriptions_levels_and_knobs() -> None:
+    """One row per policy and one policy per row, in the catalog's order; each row says what the
+    policy's description says ("Checks whether ..."), its level and its knobs with their
+    defaults and descriptions, and shows an example message."""
+    rows = [
+        [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
         for line in (PACK / "README.md").read_text().splitlines()
         if line.startswith("| `")
-    }
-    for name, doc in POLICY_DOCS.items():
-        row = rows.get(name)
-        assert row is not None, f"README has no row for {name}"
-        assert f"| {doc.enforcement_level.value} |" in row, name
-        for knob in doc.own_knobs:
-            assert f"`{knob}`" in row, (name, knob)
-        assert " must " in row, f"{name}: the row needs an example message"
+    ]
+    policy_rows = [row for row in rows if len(row) == 5]
+    assert [row[0].strip("`") for row in policy_rows] == list(POLICY_DOCS), (
+        "the README's policy table and the catalog list different policies (or orders)"
+    )
+    for (name, checks, level, knobs, example), doc in zip(
+        policy_rows, POLICY_DOCS.values(), strict=True
+    ):
+        assert doc.description.startswith("Checks whether "), name
+        assert checks == readme_cell(doc.description.removeprefix("Checks whether ")).rstrip("."), (
+            name
+        )
+        assert level == doc.enforcement_level.value, name
+        assert knobs == knobs_cell(doc), name
+        assert " must " in example, f"{name}: the row needs an example message"
     # The exemption limits every policy but the two exemption policies takes, said once.
     shared = set(POLICY_DOCS["ecs-container-non-root"].knobs) - set(
         POLICY_DOCS["ecs-container-non-root"].own_knobs

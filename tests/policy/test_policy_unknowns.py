@@ -16,12 +16,12 @@ from pulumi_policy.proxy import (
     unknown_checking_proxy,
 )
 
-from fargate_policies.containers import UNKNOWN_DEFINITIONS_FIX
 from fargate_policies.framework import PolicyConfigError, SkippedChecksError
-from fargate_policies.values import PlainProps, Unknown, plain
+from fargate_policies.readers.containers import UNKNOWN_DEFINITIONS_FIX
+from fargate_policies.readers.values import PlainProps, Unknown, plain
 from fargate_spec.contract import liveness_probe_command
-from tests.policy import fixtures as f
-from tests.policy.harness import POLICIES, check_all, check_resource
+from testkit import policy_fixtures as f
+from testkit.policy_harness import POLICIES, check_all, check_resource
 
 UNKNOWN = UNKNOWN_STRING_VALUE
 PROBE = liveness_probe_command()

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from starlette.routing import Route
 
 from app.core.config import Settings
 from app.main import app as service_app
@@ -163,3 +165,14 @@ def test_alb_trace_id_is_used_when_no_request_id_is_sent(client: TestClient) -> 
     trace = "Self=1-67891234-12456789abcdef012345678;Root=1-67891233-abcdef012345678912345678"
     response = client.get("/math/add?i=1", headers={"X-Amzn-Trace-Id": trace})
     assert response.headers["x-request-id"] == "1-67891233-abcdef012345678912345678"
+
+
+def test_routes_sit_on_the_app_s_own_router_with_their_prefix_and_tags() -> None:
+    """No nested router for a request to match through (main.add_routes): every route is the
+    app's own, with the path and tags its APIRouter gave it, and the schema shows them."""
+    app = create_app(DEFAULTS.model_copy(update={"api_docs": True}))
+    routes = {route.path: route for route in app.routes if isinstance(route, APIRoute)}
+    assert all(isinstance(route, APIRoute | Route) for route in app.routes)
+    assert routes["/math/add"].tags == ["math"]
+    schema = TestClient(app).get("/openapi.json").json()
+    assert schema["paths"]["/math/add"]["get"]["tags"] == ["math"]
