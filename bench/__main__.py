@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import image_bench, policy_bench, preview_bench, report, service_bench
-from tests.support.uvicorn_process import REPO
+from testkit.uvicorn_process import REPO
 
 PARTS = ("service", "image", "policy", "preview")
 DEFAULT_SIZES = (100, 1_000, 10_000)

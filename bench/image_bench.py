@@ -5,7 +5,7 @@ that image, bench/bare_fastapi.py is copied into the WORKDIR and compiled as the
 builder compiles the app (`python -m compileall --invalidation-mode checked-hash`, by the
 image's own python), so both apps start from bytecode, as the image ships them. Each start is a
 `buildah run` of the image's CMD with the image's ENV, USER and WORKDIR (ours as is; the bare app
-with only the APP argument changed), in a private network namespace (tests/image/image_support:
+with only the APP argument changed), in a private network namespace (testkit/image:
 the CMD binds 0.0.0.0:8000 as written). The time runs from launching `buildah run` to the first
 200 from /healthz on the container's 127.0.0.1:8000, polled every 5 ms from inside that
 namespace (CLOCK_MONOTONIC is shared by every process of the host).
@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench.servers import BARE_MODULE
-from tests.image.image_support import (
+from testkit.image import (
     ToolsMissingError,
     WorkingContainer,
     build_image,
@@ -42,7 +42,7 @@ from tests.image.image_support import (
     network_namespace,
     start_cmd,
 )
-from tests.support.uvicorn_process import LIVENESS_URL_PATH, REPO
+from testkit.uvicorn_process import LIVENESS_URL_PATH, REPO
 
 IMAGE_TAG = "fastapi-fargate-service:bench"
 BARE_SOURCE = REPO / "bench" / f"{BARE_MODULE}.py"

@@ -36,7 +36,7 @@ from testkit.policy_harness import (
     resource_args,
     stack_args,
 )
-from tests.support.uvicorn_process import REPO
+from testkit.uvicorn_process import REPO
 
 POLICY_DIR = REPO / "policy"
 PACK_CONFIG = POLICY_DIR / "config" / "prod.json"

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tests.support.uvicorn_process import REPO
+from testkit.uvicorn_process import REPO
 
 SCRIPT = REPO / "scripts" / "offline-preview.sh"
 STACK = "dev"

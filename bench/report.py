@@ -17,7 +17,7 @@ from bench.image_bench import STDLIB_WITHOUT_BYTECODE
 from bench.rollout import report as rollout_report
 from bench.servers import ADD_PATH
 from bench.service_bench import FRAMEWORK_FLOOR, ONE_CPU, SHARED_CPUS, paired_ratio
-from tests.support.uvicorn_process import LIVENESS_URL_PATH
+from testkit.uvicorn_process import LIVENESS_URL_PATH
 
 SERVER_KEYS = ("ours", "anchor", "bound", "bare")
 # Servers ours is compared with in the service table, in column order.

@@ -1,6 +1,6 @@
 """The three servers the service benchmark compares, each started like its image starts it.
 
-- ours: the service's Dockerfile CMD and ENV (tests.support.uvicorn_process reads them);
+- ours: the service's Dockerfile CMD and ENV (testkit.uvicorn_process reads them);
 - anchor: the same app under gunicorn with uvicorn workers and the defaults of the
   tiangolo/uvicorn-gunicorn-fastapi image (bench/gunicorn_conf.py);
 - bound: bench/raw_asgi.py on the service's own CMD and ENV: one uvicorn process, same flags;
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import gunicorn_conf
-from tests.support.uvicorn_process import LIVENESS_URL_PATH, REPO
+from testkit.uvicorn_process import LIVENESS_URL_PATH, REPO
 
 ADD_PATH = "/math/add?i=5&i=10"
 BARE_MODULE = "bare_fastapi"  # bench/bare_fastapi.py; the image bench copies it into the image

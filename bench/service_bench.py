@@ -29,15 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from bench.servers import Server, servers
-from tests.support.uvicorn_process import (
+from testkit.uvicorn_process import (
     SERVICE_DIR,
     RunningService,
     image_environment,
     local_environment,
     read_stages,
     run_service,
-    run_wrk,
 )
+from testkit.wrk import run_wrk
 
 MIB = 2**20
 SETTLE_MIN_SECONDS = 1.0

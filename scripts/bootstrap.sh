@@ -29,7 +29,7 @@ fi
 
 # Reinstall only when a requirements file changed since the last successful install.
 stamp="$venv/.requirements.sha256"
-wanted="$(cat "$repo"/requirements*.txt "$repo"/policy/requirements.txt "$repo"/service/requirements.txt "$repo"/spec/pyproject.toml | sha256sum | cut -d' ' -f1)"
+wanted="$(cat "$repo"/requirements*.txt "$repo"/policy/requirements.txt "$repo"/service/requirements.txt "$repo"/facts/pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   log "installing requirements-dev.txt into $venv"
   "$venv/bin/python" -m pip install --quiet --upgrade pip >&2

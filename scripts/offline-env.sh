@@ -69,11 +69,11 @@ offline_setup() {
 }
 
 # The policy pack runs in its own virtualenv (policy/venv, PulumiPolicy.yaml): `pulumi install` in
-# policy/ makes it from policy/requirements.txt, again whenever that file or spec/ changes.
+# policy/ makes it from policy/requirements.txt, again whenever that file or facts/ changes.
 offline_policy_venv() {
   local policy="$offline_repo/policy" stamp wanted
   stamp="$policy/venv/.offline-requirements.sha256"
-  wanted="$(cat "$policy/requirements.txt" "$offline_repo/spec/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  wanted="$(cat "$policy/requirements.txt" "$offline_repo/facts/pyproject.toml" | sha256sum | cut -d' ' -f1)"
   if [ -x "$policy/venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
     return 0
   fi

@@ -27,7 +27,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from fargate_policies.catalog import ALL_POLICIES
-from tests.support.program_capture import CapturedStack, _FakeAws
+from testkit.program_capture import CapturedStack, _FakeAws
 
 POLICIES = {policy.name: policy for policy in ALL_POLICIES}
 # Opt-in: `python -m tests.behaviour capture` sets this to a file, and every policy run below

@@ -7,6 +7,6 @@
 - balancer: HAProxy configured as the stack's target group and ALB, driven through its runtime
   API the way ECS drives the target group;
 - load: keep-alive clients on 127.0.0.1 that record every request (slow ones: the route of
-  tests/service/slow_app.py, mounted into each task);
+  testkit/slow_app.py, mounted into each task);
 - rehearsal: the replacements, the negative control and the results; report: chart and table.
 """

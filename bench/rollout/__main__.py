@@ -21,7 +21,7 @@ from bench.rollout.load import DEFAULT_SHAPE, LoadShape
 from bench.rollout.rehearsal import Options, RehearsalError, run
 from bench.rollout.stack import StackPlanError
 from bench.rollout.tasks import TaskError
-from tests.support.uvicorn_process import REPO
+from testkit.uvicorn_process import REPO
 
 DEFAULT_OUT = REPO / "bench" / "results"
 DEFAULTS = DEFAULT_SHAPE

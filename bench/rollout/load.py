@@ -20,14 +20,14 @@ import time
 from dataclasses import dataclass
 
 from bench.rollout.balancer import TARGET_HEADER
-from tests.service.slow_app import SLOW_PATH
+from testkit.slow_app import SLOW_PATH
 
 FAST_PATH = "/math/add?i=5&i=10"
 OK = "ok"
 
 
 def slow_request_path(seconds: float) -> str:
-    """tests/service/slow_app.py's slow route, answered after `seconds`."""
+    """testkit/slow_app.py's slow route, answered after `seconds`."""
     return f"{SLOW_PATH}?seconds={seconds:g}"
 
 

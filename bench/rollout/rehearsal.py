@@ -48,8 +48,8 @@ from bench.rollout.tasks import (
     delete_network_namespace,
     rehearsal_command,
 )
-from tests.image.image_support import buildah, docker_config
-from tests.support.uvicorn_process import free_port
+from testkit.image import buildah, docker_config
+from testkit.uvicorn_process import free_port
 
 INITIAL_TASKS = 2
 POLL_SECONDS = 0.1
@@ -73,7 +73,7 @@ DIFFERENCES_FROM_FARGATE = [
     "The secrets (appSecrets) are not set: ECS resolves them from SSM or Secrets Manager at"
     " start, which needs AWS.",
     "The task's command serves slow_app:app instead of app.main:app: the same app with a"
-    " slow route in front (tests/service/slow_app.py, mounted read-only).",
+    " slow route in front (testkit/slow_app.py, mounted read-only).",
     "HAProxy stands in for the ALB and target group (mapping in bench/rollout/balancer.py); an"
     " ALB may end draining early once a target has no in-flight requests and no connections,"
     " the rehearsal always waits the whole deregistration delay.",

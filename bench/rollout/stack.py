@@ -1,6 +1,6 @@
 """What the rehearsal takes from the stack: the resources the Pulumi program registers for it.
 
-The program runs under Pulumi's mocks (tests.support.program_capture: the real __main__.py and
+The program runs under Pulumi's mocks (testkit.program_capture: the real __main__.py and
 infra/, config from Pulumi.yaml and Pulumi.<stack>.yaml, validated by infra/settings.py), and
 the rehearsal reads the target group, the load balancer, the ECS service and the task
 definition's container exactly as the engine would send them to AWS. Nothing here restates a
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.program_capture import CapturedStack, capture_stack
+from testkit.program_capture import CapturedStack, capture_stack
 
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"

@@ -6,7 +6,7 @@
   out, since offline nothing can resolve them.
 - The image's CMD (the program sets no command) with one change: its app argument,
   `app.main:app`, becomes `slow_app:app`, the same app with a slow route in front
-  (tests/service/slow_app.py, the graceful-shutdown tests' wrapper, mounted read-only at
+  (testkit/slow_app.py, the graceful-shutdown tests' wrapper, mounted read-only at
   /app/slow_app.py, next to the service's package).
 - A read-only root: the container's root filesystem is bind-mounted read-only onto itself
   before the run, so nothing, root included, can write to it.
@@ -29,10 +29,10 @@ from pathlib import Path
 
 from bench.rollout.stack import Container
 from fargate_spec import contract
-from tests.image.image_support import buildah, container_processes
-from tests.support.uvicorn_process import REPO
+from testkit.image import buildah, container_processes
+from testkit.uvicorn_process import REPO
 
-TASK_APP_FILE = REPO / "tests" / "service" / "slow_app.py"
+TASK_APP_FILE = REPO / "testkit" / "slow_app.py"
 TASK_APP_MOUNT = "/app/slow_app.py"
 TASK_APP_MODULE = "slow_app:app"
 # buildah run writes /run/.containerenv into the container (buildah 1.28 run_linux.go), which

@@ -4,7 +4,7 @@ A baseline in `baseline/` (committed, one JSON file per part, sorted keys) recor
 repository does; `test_nothing_changed.py` compares the current tree with it, part by part:
 
 - `stacks.json`: per stack, every resource the program registers under the Pulumi mocks
-  (tests/support/program_capture.py), with its options and inputs, and the stack's exports;
+  (testkit/program_capture.py), with its options and inputs, and the stack's exports;
 - `policy.json`: every input the policy tests feed the pack through testkit/policy_harness.py,
   deduplicated, with the findings it produced (replayed through the current pack);
 - `plans.json`: per stack, the plan of the offline preview (scripts/offline-preview.sh with the

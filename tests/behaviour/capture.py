@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from testkit.policy_harness import RECORD_ENV
+from testkit.program_capture import ROOT, capture_stack
 from tests.behaviour import policy_corpus
 from tests.behaviour.diff import differences, report
-from tests.support.program_capture import ROOT, capture_stack
 
 BASELINE = Path(__file__).resolve().parent / "baseline"
 PARTS = ("stacks", "policy", "plans")  # the order of a full capture

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.image.image_support import (
+from testkit.image import (
     BuiltImage,
     ToolsMissingError,
     WorkingContainer,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fargate_spec import contract
-from tests.image.image_support import (
+from testkit.image import (
     BuiltImage,
     WorkingContainer,
     forbidden_executables,
@@ -18,7 +18,7 @@ from tests.image.image_support import (
     inspect_image,
     installed_compiler_packages,
 )
-from tests.support.uvicorn_process import read_stages
+from testkit.uvicorn_process import read_stages
 
 pytestmark = pytest.mark.image
 

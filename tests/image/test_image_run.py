@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fargate_spec import contract
-from tests.image.image_support import (
+from testkit.image import (
     WorkingContainer,
     container_processes,
     healthcheck_argv,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.program_capture import CapturedStack, capture_stack
+from testkit.program_capture import CapturedStack, capture_stack
 
 STACKS = ("dev", "staging", "prod")
 

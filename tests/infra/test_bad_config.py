@@ -16,8 +16,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from tests.support.deployable import deployable
-from tests.support.program_capture import CapturedStack, capture_stack
+from testkit.deployable import deployable
+from testkit.program_capture import CapturedStack, capture_stack
 
 PROD_CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0b9a8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d"
 

@@ -12,8 +12,8 @@ import pulumi
 import pytest
 
 from fargate_spec import edge
+from testkit.program_capture import ACCOUNT_ID, CapturedStack, capture_stack
 from tests.infra.conftest import STACKS
-from tests.support.program_capture import ACCOUNT_ID, CapturedStack, capture_stack
 
 ALB = "aws:lb/loadBalancer:LoadBalancer"
 BUCKET = "aws:s3/bucket:Bucket"

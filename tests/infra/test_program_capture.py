@@ -1,4 +1,4 @@
-"""The capture helper itself (tests/support/program_capture.py): config as the CLI builds it,
+"""The capture helper itself (testkit/program_capture.py): config as the CLI builds it,
 and runs that leave no Pulumi state behind, however many there are."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import settings, stack
 
+from testkit.deployable import deployable
+from testkit.program_capture import CapturedStack, capture_stack, stack_config
 from tests.infra.test_stacks import EXPECTED_COUNTS
-from tests.support.deployable import deployable
-from tests.support.program_capture import CapturedStack, capture_stack, stack_config
 
 T = TypeVar("T")
 

@@ -15,9 +15,9 @@ import yaml
 from pulumi.runtime import mocks
 
 from infra import names
+from testkit.deployable import deployable
+from testkit.program_capture import CapturedStack, FakeAws, capture_stack
 from tests.infra.conftest import STACKS
-from tests.support.deployable import deployable
-from tests.support.program_capture import CapturedStack, FakeAws, capture_stack
 
 SERVICE = "aws:ecs/service:Service"
 TASK_DEF = "aws:ecs/taskDefinition:TaskDefinition"

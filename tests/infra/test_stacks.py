@@ -18,8 +18,8 @@ from pulumi.runtime import rpc
 from fargate_spec import contract, limits, tls
 from infra import registry
 from infra.registry import SERVICE_DIR, image_tag
+from testkit.program_capture import CapturedResource, CapturedStack, capture_stack
 from tests.infra.conftest import STACKS
-from tests.support.program_capture import CapturedResource, CapturedStack, capture_stack
 
 TASK_DEF = "aws:ecs/taskDefinition:TaskDefinition"
 SERVICE = "aws:ecs/service:Service"

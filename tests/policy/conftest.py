@@ -7,8 +7,8 @@ import pytest
 
 from fargate_policies.readers import exemptions
 from testkit.policy_harness import Resource, from_capture
+from testkit.program_capture import capture_stack
 from tests.policy.exemption_cases import TODAY
-from tests.support.program_capture import capture_stack
 
 
 @pytest.fixture(scope="session")

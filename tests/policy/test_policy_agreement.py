@@ -26,8 +26,8 @@ from fargate_spec.secret_names import SECRET_NAME_MARKERS, SECRET_VALUE_PATTERNS
 from infra.settings import SettingsError, parse_settings
 from testkit import policy_fixtures as f
 from testkit.policy_harness import check_all, from_capture
+from testkit.program_capture import capture_stack, project_name, stack_config
 from tests.policy.test_policy_mutations import CONFIG_DIR
-from tests.support.program_capture import capture_stack, project_name, stack_config
 
 # One value per secret-value pattern, so a new pattern in the facts needs a sample here.
 SECRET_VALUE_SAMPLES = {

@@ -19,8 +19,8 @@ import pytest
 from fargate_policies.pack_config import load_config
 from testkit.policy_fixtures import DROP, merged
 from testkit.policy_harness import Resource, check_all, from_capture
+from testkit.program_capture import capture_stack
 from tests.policy import names as n
-from tests.support.program_capture import capture_stack
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "policy" / "config"
 STACKS = ("dev", "staging", "prod")

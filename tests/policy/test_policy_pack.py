@@ -50,7 +50,7 @@ def test_pack_layout() -> None:
     assert manifest["runtime"] == {"name": "python", "options": {"virtualenv": "venv"}}
     assert manifest["description"]
     requirements = (PACK / "requirements.txt").read_text().split()
-    assert "-e" in requirements and "../spec" in requirements
+    assert "-e" in requirements and "../facts" in requirements
     assert any(r.startswith("pulumi-policy==") for r in requirements)
     assert any(r.startswith("pulumi==") for r in requirements)
 

@@ -24,8 +24,8 @@ from bench.rollout.tasks import TASK_APP_MODULE, TaskError, fargate_volume, rehe
 from fargate_spec import contract
 from infra.load_balancer import TARGET_HEALTH
 from infra.settings import Settings, parse_settings
-from tests.support.program_capture import project_name, stack_config
-from tests.support.uvicorn_process import image_command, read_stages
+from testkit.program_capture import project_name, stack_config
+from testkit.uvicorn_process import image_command, read_stages
 
 STACKS = ("dev", "staging", "prod")
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from bench.rollout.stack import load_plan
-from tests.support.uvicorn_process import REPO
+from testkit.uvicorn_process import REPO
 
 pytestmark = [pytest.mark.image, pytest.mark.slow]
 

@@ -18,8 +18,8 @@ from app.api.routes import health
 from app.core import config
 from app.main import app
 from fargate_spec import contract, limits, processes
-from tests.support import uvicorn_process
-from tests.support.uvicorn_process import image_command, image_environment, read_stages
+from testkit import uvicorn_process
+from testkit.uvicorn_process import image_command, image_environment, read_stages
 
 FINAL = read_stages()[-1]
 COMMAND = image_command(FINAL)

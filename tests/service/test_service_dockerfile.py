@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fargate_spec import contract
-from tests.support.uvicorn_process import (
+from testkit.uvicorn_process import (
     DOCKERFILE,
     SERVICE_DIR,
     Stage,

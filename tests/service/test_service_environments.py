@@ -1,6 +1,6 @@
-"""The real uvicorn process (the Dockerfile's CMD and ENV, tests/support/uvicorn_process.py) with
+"""The real uvicorn process (the Dockerfile's CMD and ENV, testkit/uvicorn_process.py) with
 the container environment each stack's task definition sets, read from the program run under
-Pulumi's mocks (tests/support/program_capture.py).
+Pulumi's mocks (testkit/program_capture.py).
 
 Sources: uvicorn reads every CLI option from `UVICORN_<OPTION>` (uvicorn/main.py: the command's
 `auto_envvar_prefix="UVICORN"` and the `--server-header/--no-server-header` flag, so
@@ -19,8 +19,8 @@ from functools import cache
 import pytest
 
 from fargate_spec import contract
-from tests.support.program_capture import capture_stack
-from tests.support.uvicorn_process import RunningService, run_service
+from testkit.program_capture import capture_stack
+from testkit.uvicorn_process import RunningService, run_service
 
 DOC_PATHS = ("/docs", "/redoc", "/openapi.json")
 

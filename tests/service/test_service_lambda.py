@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from app.lambda_handler import handler
-from tests.support.uvicorn_process import DOCKERFILE, SERVICE_DIR
+from testkit.uvicorn_process import DOCKERFILE, SERVICE_DIR
 
 
 def http_api_event(path: str, query: str, headers: dict[str, str] | None = None) -> dict:

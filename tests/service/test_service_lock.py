@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from packaging.markers import Marker
 
-from tests.support.uvicorn_process import SERVICE_DIR
+from testkit.uvicorn_process import SERVICE_DIR
 
 REQUIREMENTS = SERVICE_DIR / "requirements.txt"
 EXPORT = ["export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project"]

@@ -1,5 +1,5 @@
 """The service as the image runs it: a real uvicorn process, started from the Dockerfile's CMD
-and ENV (tests/support/uvicorn_process.py), on 127.0.0.1."""
+and ENV (testkit/uvicorn_process.py), on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ import httpx2
 import pytest
 
 from fargate_spec import contract
-from tests.service.slow_app import SLOW_PATH, STARTED_MESSAGE
-from tests.support.uvicorn_process import (
+from testkit import slow_app
+from testkit.slow_app import SLOW_PATH, STARTED_MESSAGE
+from testkit.uvicorn_process import (
     RunningService,
     image_environment,
     read_stages,
@@ -31,7 +32,7 @@ GRACE_SECONDS = int(IMAGE_ENV[contract.UVICORN_GRACEFUL_SHUTDOWN_ENV])
 KEEP_ALIVE_SECONDS = int(IMAGE_ENV[contract.UVICORN_KEEP_ALIVE_ENV])
 UVICORN_DEFAULT_KEEP_ALIVE = 5  # what uvicorn uses when nothing sets it
 SLOW_APP = "slow_app:app"
-SLOW_APP_PATH = [Path(__file__).parent]
+SLOW_APP_PATH = [Path(slow_app.__file__).parent]  # the app is served as a top-level module
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from testkit.policy_harness import check_stack, from_capture
+from testkit.program_capture import capture_stack
 from tests.policy.rules.chain_cases import SPOT, Failing, Passing, chain_tests, keep
 from tests.policy.test_policy_mutations import (
     IMAGE_BUILD,
@@ -12,7 +13,6 @@ from tests.policy.test_policy_mutations import (
     edit,
     props,
 )
-from tests.support.program_capture import capture_stack
 
 POLICY = "ecs-service-architecture"
 

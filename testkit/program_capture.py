@@ -62,7 +62,7 @@ from pulumi.runtime import mocks, rpc, settings, stack
 from pulumi.runtime.proto import engine_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = ROOT / "__main__.py"
 ACCOUNT_ID = "123456789012"
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -470,7 +470,7 @@ _FAKE_CALLS = {
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": FakeAws._authorization_token,
 }
 
-# The first name tests/policy/harness.py imported; FakeAws is the public one.
+# The name testkit/policy_harness.py imports; FakeAws is the public one.
 _FakeAws = FakeAws
 
 _FAKE_OUTPUTS = {

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 BUILD_SCRIPT = REPO / "scripts" / "build-image.sh"
 IMAGE_TAG = "fastapi-fargate-service:test"
 # build-image.sh: buildah or debootstrap missing and not installable here.
