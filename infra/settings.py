@@ -128,7 +128,7 @@ class Settings:
     (not allowed in prod). @default "" (none)."""
     tls_policy: str = setting("tlsPolicy", tls.DEFAULT_TLS_POLICY, check=v.tls_policy)
     """ELB security policy of the HTTPS listener: one of the policies that refuse TLS 1.0 and 1.1
-    (the allow-list in spec/fargate_spec/tls.py, from the ELB guide's protocol tables). @default
+    (the allow-list in facts/fargate_spec/tls.py, from the ELB guide's protocol tables). @default
     ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.3 and 1.2)."""
     ingress_cidrs: tuple[str, ...] = setting(
         "ingressCidrs", ("0.0.0.0/0",), parse=v.as_text_list, check=v.cidr_list
