@@ -137,9 +137,7 @@ def test_the_app_user_can_create_temporary_files(container: WorkingContainer) ->
         "    f.write(b'x'); f.flush()\n"
         "    print(os.getuid(), tempfile.gettempdir())\n"
     )
-    result = container.run(["python", "-c", script])
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [str(contract.CONTAINER_UID), contract.TMP_MOUNT_PATH]
+    assert python_in(container, script) == [str(contract.CONTAINER_UID), contract.TMP_MOUNT_PATH]
 
 
 def test_everything_the_app_imports_at_start_is_already_compiled(
@@ -159,8 +157,13 @@ def test_everything_the_app_imports_at_start_is_already_compiled(
         "                 if not os.path.exists(importlib.util.cache_from_source(f)))\n"
         "print(len(sources)); print('\\n'.join(missing))\n"
     )
-    result = container.run(["python", "-c", script])
-    assert result.returncode == 0, result.stderr
-    loaded, *missing = result.stdout.split()
+    loaded, *missing = python_in(container, script)
     assert int(loaded) > 100  # the stdlib, pydantic, starlette, fastapi, uvicorn and the app
     assert missing == []
+
+
+def python_in(container: WorkingContainer, script: str) -> list[str]:
+    """The words `script` prints, run by the image's python as the image's user."""
+    result = container.run(["python", "-c", script])
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
