@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from fargate_spec import limits, sizes, tls
-from fargate_spec.secret_names import secret_name_marker
 from infra import names
 from infra.arns import CERTIFICATE_ARN, REGION_PATTERN
 
@@ -270,7 +269,3 @@ def _is_ipv4_network(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def looks_secret(name: str) -> bool:
-    return secret_name_marker(name) is not None

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fargate_spec import sizes
+from fargate_spec.secret_names import secret_name_marker
 from infra import arns
 from infra import settings as settings_module
 from infra import validation as v
@@ -325,4 +326,4 @@ def test_ecr_repository_of_a_prebuilt_image(image: str, arn: str | None) -> None
     ],
 )
 def test_secret_looking_names(name: str, secret: bool) -> None:
-    assert v.looks_secret(name) is secret
+    assert (secret_name_marker(name) is not None) is secret

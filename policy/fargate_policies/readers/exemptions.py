@@ -129,9 +129,3 @@ def refusal(exemption: Exemption, limits: dict[str, Any], on: date | None = None
             "not-exemptible", f"{exemption.policy} allows no exemption ({EXEMPTIBLE_KNOB}: false)"
         )
     return None
-
-
-def active_exemption(tags: Any, policy: str, limits: dict[str, Any]) -> Exemption | None:
-    """The exemption from `policy` among `tags` that excuses its violations under `limits`."""
-    exemption = exemption_for(tags, policy)
-    return exemption if exemption is not None and refusal(exemption, limits) is None else None
