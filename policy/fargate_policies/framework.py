@@ -66,7 +66,7 @@ from fargate_policies.readers.exemptions import (
 )
 from fargate_policies.readers.services import Service, service_of
 from fargate_policies.readers.stack import StackResource, stack_resources
-from fargate_policies.readers.values import as_int, describe, plain, plain_props
+from fargate_policies.readers.values import answers, as_int, describe, plain, plain_props
 
 # What a rule module takes from here: the four ways to declare a policy, knobs, and the words
 # findings are written in (findings.py, re-exported so rules import the framework and readers only).
@@ -191,6 +191,49 @@ def read_knobs(policy_name: str, knobs: Mapping[str, Knob], config: Mapping[str,
             raise PolicyConfigError(f"policy '{policy_name}' config '{key}' {problem}")
         values[key] = knob.coerce(value)
     return values
+
+
+# The SDK's analyzer hands every call a fresh copy of the policy's config (pulumi-policy 1.21.0,
+# policy.py `_get_policy_config`: `config.copy()`), the same one for every resource of a run; a
+# policy reads its knobs once per distinct config instead of once per resource. At most this
+# many configs are remembered per policy.
+_KNOB_CONFIGS_KEPT = 64
+
+
+def _config_key(config: Mapping[str, Any]) -> tuple | None:
+    """A key as strict as read_knobs about `config`: each value with its type (the boolean True
+    is valid where the number 1 is not, though they are equal), lists as tuples; None if a value
+    cannot be a key (nested objects: such configs are read every time)."""
+    frozen = tuple(
+        (key, type(value), tuple((type(item), item) for item in value))
+        if type(value) is list
+        else (key, type(value), value)
+        for key, value in config.items()
+    )
+    try:
+        hash(frozen)
+    except TypeError:
+        return None
+    return frozen
+
+
+def _knob_reader(policy_name: str, knobs: Mapping[str, Knob]) -> Callable[[Mapping], dict]:
+    """read_knobs for one policy, remembering the knobs of each config it has read; a config
+    with a bad value raises every time it is read."""
+    remembered = answers()
+
+    def read(config: Mapping[str, Any]) -> dict:
+        key = _config_key(config)
+        if key is None:
+            return read_knobs(policy_name, knobs, config)
+        values = remembered.get(key)
+        if values is None:
+            if len(remembered) >= _KNOB_CONFIGS_KEPT:
+                remembered.clear()
+            values = remembered[key] = read_knobs(policy_name, knobs, config)
+        return dict(values)  # a rule gets its own dict, as from read_knobs
+
+    return read
 
 
 class SkippedChecksError(UnknownValueError):
@@ -338,12 +381,13 @@ def stack_policy(
 ) -> Callable[[StackCheck], StackValidationPolicy]:
     """Decorates `check(resources, knobs, findings)`, which sees the whole stack, into a policy."""
     knobs = with_exemption_knobs(name, knobs)
+    knobs_of = _knob_reader(name, knobs)
 
     def build(check: StackCheck) -> StackValidationPolicy:
         def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
             findings = Findings()
             resources = stack_resources(args.resources)
-            config = read_knobs(name, knobs, args.get_config())
+            config = knobs_of(args.get_config())
             check(resources, config, findings)
             by_urn: dict[str, Any] = {}  # indexed on the first violation, if there is one
 
@@ -379,13 +423,14 @@ def _resource_policy(
     """The policy running `check` on each resource of `resource_types`; `declared` is the
     function the rule module decorated (its docstring and place describe the policy)."""
     knobs = with_exemption_knobs(name, knobs)
+    knobs_of = _knob_reader(name, knobs)
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in resource_types:
             return
         if rt.without_inputs(args.resource_type, args.props):
             return  # its children are analyzed, and their findings name it
-        props, config = plain_props(args.props), read_knobs(name, knobs, args.get_config())
+        props, config = plain_props(args.props), knobs_of(args.get_config())
         findings = Findings()
         parent = getattr(args.opts, "parent", None) if args.opts is not None else None
         check(Subject(args.resource_type, args.name, props, config, parent), findings)

@@ -25,7 +25,14 @@ from fargate_policies.findings import (
     upper_first,
 )
 from fargate_policies.readers import resource_types as rt
-from fargate_policies.readers.values import Unknown, describe, is_unknown, plain_json, type_name
+from fargate_policies.readers.values import (
+    Unknown,
+    cached,
+    describe,
+    is_unknown,
+    plain_json,
+    type_name,
+)
 
 READABLE_POLICY = "ecs-task-definition-readable"
 UNKNOWN_DEFINITIONS_FIX = (
@@ -158,9 +165,39 @@ def _read_ecs_task_definition(owner: str, props: dict[str, Any]) -> Task:
     compat = props.get("requiresCompatibilities")
     fargate = compat if is_unknown(compat) else isinstance(compat, list) and "FARGATE" in compat
     task = _empty_task(owner, fargate, props)
-    definitions = _decode_definitions(task, props.get("containerDefinitions"))
+    raw = props.get("containerDefinitions")
+    if isinstance(raw, str):
+        containers, problems, unknowns, malformed = _containers_of_text(owner, raw)
+        task.containers += containers
+        task.problems += problems
+        task.unknowns += unknowns
+        task.malformed += malformed
+    else:
+        _read_definitions(task, raw)
+    return task
+
+
+# Each of the dozen policies that read containers reads the same task definition: its containers
+# are read once per (owner, text). Everything _read_definitions adds to a task depends on those
+# two alone. The Containers are shared between tasks, so they are read-only: no rule modifies
+# the containers it reads (nor does any reader after _container).
+@cached
+def _containers_of_text(
+    owner: str, text: str
+) -> tuple[tuple[Container, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """What _read_definitions adds to an empty task of `owner` for containerDefinitions `text`:
+    its containers, problems, unknowns and malformed parts."""
+    task = _empty_task(owner, fargate=True, args={})
+    _read_definitions(task, text)
+    return tuple(task.containers), tuple(task.problems), tuple(task.unknowns), tuple(task.malformed)
+
+
+def _read_definitions(task: Task, raw: Any) -> None:
+    """Add the containers of containerDefinitions `raw` to `task`, with what cannot be read."""
+    owner = task.owner
+    definitions = _decode_definitions(task, raw)
     if definitions is None:
-        return task
+        return
     seen: set[str] = set()
     for index, definition in enumerate(definitions):
         label = f"container definition #{index + 1}"
@@ -186,7 +223,6 @@ def _read_ecs_task_definition(owner: str, props: dict[str, Any]) -> Task:
             continue
         seen.add(name)
         task.containers.append(_container(task, name, definition))
-    return task
 
 
 def _decode_definitions(task: Task, raw: Any) -> list[Any] | None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from fargate_policies.readers.values import cached
+
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 SERVICE = "aws:ecs/service:Service"
 AWSX_FARGATE_SERVICE = "awsx:ecs:FargateService"
@@ -79,6 +81,7 @@ _KINDS = {
 }
 
 
+@cached  # every policy names the same resources: one parse per URN
 def awsx_component(parent_urn: str | None) -> str | None:
     """The awsx component the user wrote that created a resource, from the resource's parent URN
     ("awsx:ecs:FargateService 'web'"), or None for a resource the program registered itself.
@@ -99,6 +102,7 @@ def awsx_component(parent_urn: str | None) -> str | None:
     return f"{component} '{name}'" if component else None
 
 
+@cached
 def describe_resource(resource_type: str, name: str, parent: str | None = None) -> str:
     """'task definition 'web'': the kind of resource and its Pulumi name, for messages; for a
     resource an awsx component created, also the component the user wrote ("task definition

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,11 +170,42 @@ def _join(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
+# Readers whose answer depends only on their (hashable) arguments remember it: the SDK's analyzer
+# calls every policy with the same resource, so each reads the same text or URN again. Every such
+# cache is made here, so that clear_caches() can empty them all (the benchmark starts each timed
+# evaluation without the previous one's answers).
+_CACHE_CLEARERS: list[Callable[[], None]] = []
+# Sized for the task definitions and URNs of a stack of about 10,000 resources (bench/): a stack
+# policy reads all of them in turn, and a least-recently-used cache smaller than that misses on
+# every read of such a pass.
+CACHE_SIZE = 2048
+
+
+def cached(function: Any) -> Any:
+    """`function` remembering its last CACHE_SIZE answers; callers must not modify them."""
+    wrapped = functools.lru_cache(maxsize=CACHE_SIZE)(function)
+    _CACHE_CLEARERS.append(wrapped.cache_clear)
+    return wrapped
+
+
+def answers() -> dict[Any, Any]:
+    """An empty dict for a reader to remember answers in, emptied by clear_caches() too."""
+    remembered: dict[Any, Any] = {}
+    _CACHE_CLEARERS.append(remembered.clear)
+    return remembered
+
+
+def clear_caches() -> None:
+    """Forget every answer `cached` functions and `answers()` dicts remember."""
+    for clear in _CACHE_CLEARERS:
+        clear()
+
+
 # A task definition's containerDefinitions string is decoded by each of the dozen policies that
 # read containers, for the same text: decoded once per text instead (bench/: about a third of
 # the resource policies' own time on large stacks). The result is shared, so it is read-only:
 # no rule modifies the definitions it reads.
-@functools.lru_cache(maxsize=256)
+@cached
 def plain_json(text: str) -> Any:
     """plain(json.loads(text)): decoded JSON with unknown sentinels made `Unknown`. Text that
     holds no sentinel (nor a \\u escape that could spell one) decodes to plain values already,
