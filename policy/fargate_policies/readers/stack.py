@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from fargate_policies.readers import resource_types as rt
-from fargate_policies.readers.values import Unknown, is_unknown, plain_props
+from fargate_policies.readers.values import PlainProps, Unknown, is_unknown, plain_props
 
 # Output properties that hold a resource's identity (TF-bridged providers output "id" and "arn").
 _IDENTITY_KEYS = ("id", "arn")
@@ -39,30 +39,40 @@ class StackResource:
     def not_known(self, key: str) -> str:
         return f"{key} of {self.owner} is not known until the update runs"
 
-    def identities(self) -> set[str]:
-        found = {self.urn}
+    def identities(self) -> list[str]:
+        """The URN, then each known "id" and "arn" not already listed: what others refer to it
+        by."""
+        found = [self.urn]
         props = self.props
+        text = props.text if type(props) is PlainProps else None
         for key in _IDENTITY_KEYS:
-            value = props.get(key)
-            if value and isinstance(value, str):
-                found.add(value)
+            if text is not None:
+                value = text(key)  # the same answer as below, without copying the value
+            else:
+                value = props.get(key)
+                value = value if value and isinstance(value, str) else None
+            if value is not None and value not in found:
+                found.append(value)
         return found
 
 
 def stack_resources(resources: Iterable[Any]) -> list[StackResource]:
     """Plain `StackResource`s from the SDK's `PolicyResource`s (never raises on unknowns)."""
     converted = []
-    for resource in resources:
-        if rt.without_inputs(resource.resource_type, resource.props):
+    append = converted.append
+    components = rt.AWSX_COMPONENT_OUTPUTS
+    for resource in resources:  # once per resource per stack policy: kept lean
+        resource_type, props = resource.resource_type, resource.props
+        if resource_type in components and rt.without_inputs(resource_type, props):
             continue  # an awsx component's outputs: its children are in the stack themselves
         parent = getattr(resource, "parent", None)
         dependencies: Mapping[str, Any] = getattr(resource, "property_dependencies", None) or {}
-        converted.append(
+        append(
             StackResource(
-                resource.resource_type,
+                resource_type,
                 resource.name,
                 resource.urn,
-                plain_props(resource.props),
+                plain_props(props),
                 parent.urn if parent is not None else None,
                 {key: [dependency.urn for dependency in deps] for key, deps in dependencies.items()}
                 if dependencies
@@ -92,11 +102,20 @@ class StackGraph:
         self.resources = resources
         self._by_urn = {resource.urn: resource for resource in resources}
         self._of_type: dict[tuple[str, ...], list[StackResource]] = {}
-        self._by_identity: dict[str, list[StackResource]] = {}
+        # {identity: the resource it names, or a list if several do}: most identities name one
+        # resource, and a list for each would be thousands of objects per stack policy.
+        by_identity: dict[str, StackResource | list[StackResource]] = {}
+        self._by_identity = by_identity
         self._children: dict[str, list[StackResource]] = {}
         for resource in resources:
             for identity in resource.identities():
-                self._by_identity.setdefault(identity, []).append(resource)
+                named = by_identity.get(identity)
+                if named is None:
+                    by_identity[identity] = resource
+                elif type(named) is list:
+                    named.append(resource)
+                else:
+                    by_identity[identity] = [named, resource]
             if resource.parent is not None:
                 self._children.setdefault(resource.parent, []).append(resource)
         self._derived: dict[str, Any] = {}
@@ -142,7 +161,9 @@ class StackGraph:
         return Refs(tuple(matched), tuple(external))
 
     def _find(self, identity: str, types: tuple[str, ...]) -> StackResource | None:
-        for candidate in self._by_identity.get(identity, ()):
+        named = self._by_identity.get(identity)
+        candidates = named if type(named) is list else (named,) if named is not None else ()
+        for candidate in candidates:
             if candidate.resource_type in types:
                 return candidate
         return None

@@ -66,6 +66,8 @@ _SDK_PROXIES = tuple(
     for kind in (getattr(sdk_proxy, "_DictProxy", None), getattr(sdk_proxy, "_ListProxy", None))
     if isinstance(kind, type)
 )
+# The SDK's proxy of a dict (a resource's props), by exact type; None if a future SDK renames it.
+_SDK_DICT_PROXY = next((kind for kind in _SDK_PROXIES if kind.__name__ == "_DictProxy"), None)
 
 
 def _unwrapped(value: Any) -> Any:
@@ -104,7 +106,8 @@ class PlainProps(Mapping[str, Any]):
     __slots__ = ("_raw", "_read")
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
-        self._raw = _unwrapped(raw)
+        # _unwrapped(raw), inline: a stack policy makes one PlainProps per resource of the stack.
+        self._raw = raw["__target"] if type(raw) is _SDK_DICT_PROXY else _unwrapped(raw)
         # Only values that plain() rebuilds are kept, so the same read gives the same object;
         # leaves (strings, numbers) are the raw values themselves. Made on the first such read:
         # a stack policy makes one PlainProps per resource and reads most of them for ids only.
@@ -125,6 +128,19 @@ class PlainProps(Mapping[str, Any]):
         if key not in self._raw:
             return default
         return self._convert(key)
+
+    def text(self, key: str) -> str | None:
+        """The value of `key` if it is a known, non-empty string, else None: what a resource's
+        identity ("id", "arn") is read with, once per resource by every stack policy."""
+        raw = self._raw
+        if type(raw) is dict:  # the SDK's own: plain() would keep a known string as it is
+            value = raw.get(key)
+            if type(value) is str:
+                return value if value and value not in UNKNOWN_SENTINELS else None
+            if value is None or type(value) in _LEAVES:
+                return None
+        value = self.get(key)
+        return value if value and isinstance(value, str) else None
 
     def _convert(self, key: str) -> Any:
         value = _plain_item(self._raw, key, "")
@@ -151,7 +167,9 @@ class PlainProps(Mapping[str, Any]):
 
 def plain_props(props: Any) -> Any:
     """Props as a `PlainProps` (read lazily) if they are a mapping; else `plain(props)`."""
-    return PlainProps(props) if isinstance(props, Mapping) else plain(props)
+    if type(props) is _SDK_DICT_PROXY or isinstance(props, Mapping):  # exact type first: cheap
+        return PlainProps(props)
+    return plain(props)
 
 
 def _plain_item(container: Any, key: Any, path: str) -> Any:
