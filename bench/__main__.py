@@ -9,12 +9,12 @@ import platform
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import image_bench, policy_bench, preview_bench, report, service_bench
+from bench import image_bench, pack_profile, policy_bench, preview_bench, report, service_bench
 from testkit.uvicorn_process import REPO
 
 PARTS = ("service", "image", "policy", "preview")
@@ -66,6 +66,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--previews", type=_positive, default=2, help="timed offline previews")
     parser.add_argument("--no-cli", action="store_true", help="skip `pulumi policy analyze`")
     parser.add_argument(
+        "--no-profile", action="store_true", help="skip the pack's py-spy profile (T7)"
+    )
+    parser.add_argument(
         "--no-one-cpu", action="store_true", help="skip the load phase with servers on one CPU"
     )
     parser.add_argument(
@@ -108,6 +111,17 @@ def raise_priority() -> int:
     return os.getpriority(os.PRIO_PROCESS, 0)
 
 
+def _pack_profile(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str, Any]:
+    """bench/pack_profile.py at the CLI comparison's size, unless the CLI or it is left out."""
+    size = policy_bench.CLI_COMPARED_SIZE
+    if args.no_cli or args.no_profile:
+        return {"skipped": "not requested (--no-cli or --no-profile)"}
+    if size not in args.sizes:
+        return {"skipped": f"--sizes leaves out {size:,}, the size T7 is measured at"}
+    log(f"where the pack's time goes, {size:,} resources (py-spy)")
+    return pack_profile.run(size, policy_bench.CLI_ROUNDS, log)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     began = time.monotonic()
@@ -141,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "policy" in args.only:
         log("policy benchmark")
         results["policy"] = policy_bench.run(args.sizes, args.repeats, not args.no_cli, log)
+        results["policy"]["profile"] = _pack_profile(args, log)
     else:
         results["policy_skipped"] = "not requested (--only)"
     if "preview" in args.only:
