@@ -128,8 +128,9 @@ def read_raw(path: Path) -> Counter[tuple[str, ...]]:
     return stacks_seen
 
 
-def summarise(samples: Counter[tuple[str, ...]], rate: int) -> dict[str, Any]:
-    """Samples, share and seconds per bucket, and the leaf functions that took most samples."""
+def summarise(samples: Counter[tuple[str, ...]], rate: int, runs: int = 1) -> dict[str, Any]:
+    """Samples, share and seconds per bucket (seconds per run: `samples` sums `runs` runs), and
+    the leaf functions that took most samples."""
     per_bucket: Counter[str] = Counter()
     leaves: Counter[str] = Counter()
     for stack, count in samples.items():
@@ -137,13 +138,14 @@ def summarise(samples: Counter[tuple[str, ...]], rate: int) -> dict[str, Any]:
         leaves[_frame(stack[-1])[0]] += count
     total = sum(samples.values())
     return {
+        "runs": runs,
         "samples": total,
-        "seconds": total / rate,
+        "seconds": total / rate / runs,
         "buckets": {
             key: {
                 "samples": per_bucket[key],
                 "share": per_bucket[key] / total if total else 0.0,
-                "seconds": per_bucket[key] / rate,
+                "seconds": per_bucket[key] / rate / runs,
             }
             for key, _ in BUCKETS
         },
@@ -176,11 +178,10 @@ def _profiling_copy(pack: str, root: Path) -> Path:
 
 
 def _profiled_run(
-    pulumi: str, env: dict[str, str], state: Path, pack: str, *, root: Path, pyspy: str
-) -> dict[str, Any]:
-    out = root / f"{pack}.raw"
+    pulumi: str, env: dict[str, str], state: Path, pack: str, *, copy: Path, out: Path, pyspy: str
+) -> tuple[Counter[tuple[str, ...]], float, int]:
+    """One analysis by the profiling copy of `pack`: its samples, wall seconds and violations."""
     profiled_env = {**env, OUT_ENV: str(out), PYSPY_ENV: pyspy, RATE_ENV: str(RATE)}
-    copy = _profiling_copy(pack, root)
     seconds, _, violations = policy_bench._analyze(pulumi, profiled_env, state, pack, copy)
     done = out.with_name(out.name + ".done")
     deadline = time.monotonic() + DONE_TIMEOUT_SECONDS
@@ -192,10 +193,36 @@ def _profiled_run(
                 f" its log ({log}): {log.read_text()[-1500:] if log.exists() else 'none'}"
             )
         time.sleep(0.05)
+    return read_raw(out), seconds, sum(violations.values())
+
+
+def _profile(
+    pulumi: str, env: dict[str, str], state: Path, runs: int, *, root: Path, pyspy: str
+) -> dict[str, Any]:
+    """Every pack of PROFILED_PACKS profiled `runs` times in turns (the order rotating), each
+    pack's samples summed over its runs."""
+    packs = list(PROFILED_PACKS)
+    copies = {pack: _profiling_copy(pack, root) for pack in packs}
+    samples: dict[str, Counter[tuple[str, ...]]] = {pack: Counter() for pack in packs}
+    walls: dict[str, list[float]] = {pack: [] for pack in packs}
+    found: dict[str, set[int]] = {pack: set() for pack in packs}
+    for number in range(runs):
+        shift = number % len(packs)
+        for pack in packs[shift:] + packs[:shift]:
+            out = root / f"{pack}-{number}.raw"
+            stacks_seen, seconds, violations = _profiled_run(
+                pulumi, env, state, pack, copy=copies[pack], out=out, pyspy=pyspy
+            )
+            samples[pack].update(stacks_seen)
+            walls[pack].append(seconds)
+            found[pack].add(violations)
     return {
-        **summarise(read_raw(out), RATE),
-        "wall_seconds_profiled": seconds,
-        "violations": sum(violations.values()),
+        pack: {
+            **summarise(samples[pack], RATE, runs),
+            "wall_seconds_profiled": walls[pack],
+            "violations": found[pack].pop() if len(found[pack]) == 1 else sorted(found[pack]),
+        }
+        for pack in packs
     }
 
 
@@ -227,8 +254,9 @@ def _compare(
 
 
 def run(size: int, rounds: int, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Profile every pack of PROFILED_PACKS on a stack of `size` resources, then time COMPARED
-    `rounds` times; {"skipped": why} if the CLI or py-spy is missing."""
+    """Profile every pack of PROFILED_PACKS `rounds` times (at least once) on a stack of `size`
+    resources, then time COMPARED `rounds` times; {"skipped": why} if the CLI or py-spy is
+    missing."""
     env, why = policy_bench.offline_environment()
     pulumi = shutil.which("pulumi", path=env["PATH"]) if env else None
     pyspy = shutil.which("py-spy", path=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
@@ -241,14 +269,15 @@ def run(size: int, rounds: int, log: Callable[[str], None] = print) -> dict[str,
         root = Path(tmp)
         state = root / f"stack-{size}.json"
         stacks.write_state(stacks.synthetic_stack(size), state)
-        results["packs"] = {}
-        for pack in PROFILED_PACKS:
-            profile = _profiled_run(pulumi, env, state, pack, root=root, pyspy=pyspy)
-            results["packs"][pack] = profile
+        results["packs"] = _profile(pulumi, env, state, max(rounds, 1), root=root, pyspy=pyspy)
+        for pack, profile in results["packs"].items():
             shares = ", ".join(
                 f"{key} {figures['share']:.0%}" for key, figures in profile["buckets"].items()
             )
-            log(f"  profile {pack}: {profile['seconds']:.2f} s of Python ({shares})")
+            log(
+                f"  profile {pack}: {profile['seconds']:.2f} s of Python per run, over"
+                f" {profile['runs']} runs ({shares})"
+            )
         if rounds:
             results["convert_once"] = _compare(pulumi, env, state, rounds, log)
     return results
@@ -266,7 +295,8 @@ def markdown(results: dict[str, Any]) -> list[str]:
     lines += [
         f"`pulumi policy analyze --file` on {profile['resources']:,} resources, each pack's"
         f" Python process recorded by py-spy from its start ({profile['rate']} samples per"
-        " second of Python holding the GIL; bench/pack_profile.py). Seconds are samples ÷ rate;"
+        " second of Python holding the GIL; bench/pack_profile.py), the packs in turns,"
+        f" {next(iter(packs.values()))['runs']} runs each. Seconds are samples ÷ rate, per run;"
         " *convert-once* is the project's policies under an analyzer that converts each request"
         " once for all policies (bench/convert_once.py, benchmark only).",
         "",

@@ -136,6 +136,7 @@ def test_the_profile_of_a_small_stack_is_well_formed(tmp_path: Path) -> None:
         assert sum(b["samples"] for b in figures.values()) == profile["samples"] > 0, pack
         assert sum(b["share"] for b in figures.values()) == pytest.approx(1.0), pack
         assert figures["start"]["samples"] > 0, f"{pack}: the profile missed the pack's start"
+        assert profile["runs"] == len(profile["wall_seconds_profiled"]) == 1, pack
     packs = results["packs"]
     assert packs["hollow"]["buckets"]["rules"]["samples"] == 0  # it runs none of our code
     assert packs["noop"]["buckets"]["rules"]["samples"] == 0
