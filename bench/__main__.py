@@ -53,7 +53,7 @@ def _positive(text: str) -> int:
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--only", type=_parts, default=list(PARTS), help=",".join(PARTS))
-    parser.add_argument("--rounds", type=_positive, default=3, help="load rounds per server")
+    parser.add_argument("--rounds", type=_positive, default=5, help="load rounds per server")
     parser.add_argument("--seconds", type=_positive, default=5, help="seconds per wrk burst")
     parser.add_argument("--starts", type=_positive, default=5, help="start trials per server")
     parser.add_argument(

@@ -27,6 +27,12 @@ BASES = ("anchor", "bound", "bare")
 PHASE_SUFFIX = {SHARED_CPUS: "", ONE_CPU: "_one_cpu"}
 PHASE_NAME = {SHARED_CPUS: "", ONE_CPU: ", server on 1 CPU"}
 PATHS = ((LIVENESS_URL_PATH, "liveness"), (ADD_PATH, "add"))
+# Per-burst load figures with a paired ratio each, and the short name in its ratio key.
+LOAD_FIGURES = (
+    ("requests_per_second", "rps"),
+    ("p99_latency_ms", "p99"),
+    ("server_cpu_us_per_request", "cpu"),
+)
 POLICY_T6_SIZES = ("1000", "10000")
 
 
@@ -78,7 +84,9 @@ def service_ratios(service: dict[str, Any]) -> dict[str, float]:
             for path, label in PATHS:
                 if path not in theirs["bursts"][phase]:
                     continue
-                for figure, short in (("requests_per_second", "rps"), ("p99_latency_ms", "p99")):
+                for figure, short in LOAD_FIGURES:
+                    if figure not in theirs["bursts"][phase][path][0]:
+                        continue  # a run from before the figure was measured
                     ratios[f"{label}_{short}_ours_over_{base}{suffix}"] = paired_ratio(
                         servers, "ours", base, path, figure, phase=phase
                     )
@@ -116,9 +124,26 @@ def _service_targets(results: dict[str, Any]) -> list[Target]:
     return [
         _target("T1", ratios.get("liveness_rps_ours_over_bound")),
         _target("T2", ratios.get("idle_rss_ours_over_anchor")),
-        _target("T4", ratios.get("add_rps_ours_over_bare_one_cpu")),
+        _target("T4", ratios.get("add_rps_ours_over_bare_one_cpu"), _cpu_note(results)),
         _target("T5", ratios.get("add_p99_ours_over_bare_one_cpu")),
     ]
+
+
+def _cpu_note(results: dict[str, Any]) -> str:
+    """The servers' own CPU per /math/add request beside T4's req/s: the same comparison,
+    untouched by other work taking the server's CPU during a burst."""
+    cpu = results.get("ratios", {}).get("add_cpu_ours_over_bare_one_cpu")
+    if cpu is None:
+        return ""
+    servers = results["service"]["servers"]
+    each = {
+        key: servers[key]["endpoints_by_phase"][ONE_CPU][ADD_PATH]["server_cpu_us_per_request"]
+        for key in ("ours", "bare")
+    }
+    return (
+        f"server CPU per request: ours {each['ours']:.1f} µs, bare {each['bare']:.1f} µs"
+        f" (bare ÷ ours {1 / cpu:.3f}, the req/s ratio's counterpart)"
+    )
 
 
 def _image_targets(results: dict[str, Any]) -> list[Target]:
@@ -306,6 +331,14 @@ def _service_markdown(results: dict[str, Any]) -> list[str]:
                     lambda s, f=figure: f(s, "p99_latency_ms"),
                     "{:.1f}",
                     f"{label}_p99_ours_over_{{base}}{suffix}",
+                )
+            )
+            lines.append(
+                row(
+                    f"`{path}` server CPU per request (µs){named}",
+                    lambda s, f=figure: f(s, "server_cpu_us_per_request"),
+                    "{:.1f}",
+                    f"{label}_cpu_ours_over_{{base}}{suffix}",
                 )
             )
     lines += [

@@ -226,6 +226,15 @@ class RunningService:
                 totals[key] += int(match.group(1)) * 1024
         return totals
 
+    def tree_cpu_seconds(self) -> float:
+        """User and system CPU time used so far by tree_pids() (Linux /proc/<pid>/stat)."""
+        ticks = 0
+        for pid in self.tree_pids():
+            # Fields after the command name, which is in parentheses and may hold spaces.
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
 

@@ -1,4 +1,4 @@
-"""Assembles the ASGI app: settings, logging, routes and middleware. `uvicorn app.main:app`."""
+"""Assembles the ASGI app: settings, logging, routes and request ids. `uvicorn app.main:app`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from starlette.types import Receive, Scope, Send
 from app.api.routes import health, math
 from app.core.config import Settings, SettingsError, load_settings
 from app.core.logging import configure_logging
-from app.core.request_id import RequestIdMiddleware
+from app.core.request_id import serve_with_request_id
 
 # uvicorn's exit code for "failed before serving": its worker supervisor stops instead of
 # restarting a worker that would fail the same way again.
@@ -27,20 +27,26 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 class ServiceApp(FastAPI):
-    """FastAPI whose ASGI entry answers liveness before any of FastAPI's per-request work.
+    """FastAPI whose ASGI entry answers liveness before any of FastAPI's per-request work, and
+    gives every other HTTP request its id and access line around FastAPI's whole stack.
 
     Health probes arrive every few seconds from the container check and the ALB. Answered by a
     middleware, each still went through FastAPI's telemetry check and Starlette's error
     middleware first (measured in bench/: liveness served well below a bare ASGI app's rate);
     answered here, a probe costs about what it costs a bare ASGI app, never reaches request ids
     or access logs, and is still only answered once the app is imported and uvicorn serves it.
+    Request ids are served here too rather than as one more middleware layer (one fewer layer
+    per request, bench/README.md), and so outside Starlette's error middleware: its 500 for an
+    unhandled exception carries X-Request-ID like every other response.
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if health.is_liveness(scope):
+        if scope["type"] != "http":  # lifespan and websockets
+            await super().__call__(scope, receive, send)
+        elif scope["path"] == health.LIVENESS_PATH:
             await health.answer_liveness(scope, send)
-            return
-        await super().__call__(scope, receive, send)
+        else:
+            await serve_with_request_id(super().__call__, scope, receive, send)
 
 
 # FastAPI's own paths for the interactive docs and the schema they read.
@@ -54,7 +60,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.ready = False
     for router in (math.create_router(settings), health.router):
         add_routes(app, router)
-    app.add_middleware(RequestIdMiddleware)
     return app
 
 

@@ -1,7 +1,7 @@
 """The reusable workflow service repositories call (.github/workflows/check-service.yml): valid
 for GitHub Actions as actionlint checks it, called with `workflow_call`, runs
 scripts/check-program.sh on the caller's program with the chosen stack and pack config, needs
-no AWS credentials, and pins every action to a version tag."""
+no AWS credentials, and pins every action to a release's commit."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 from the Go module proxy by scripts/install-actionlint.sh) checks it, and doing what the README
 says: on pull requests, preview every stack with the pack and that stack's pack config, QEMU and
 buildx for the arm64 image, AWS credentials through OIDC from a repository variable, and every
-action pinned to a version tag."""
+action pinned to the full commit of a release, named in a comment."""
 
 from __future__ import annotations
 
@@ -20,7 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "preview.yml"
 INSTALL = ROOT / "scripts" / "install-actionlint.sh"
 STACKS = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
-PINNED = re.compile(r"^[\w.-]+/[\w.-]+@v\d+(?:\.\d+){0,2}$")
+# A tag can be moved to other code; a full commit SHA cannot (GitHub's "Security hardening for
+# GitHub Actions": pin third-party actions to a full-length commit SHA).
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+# How each pinned line names its release, for readers and for update tools such as Dependabot.
+PINNED_LINE = re.compile(r"^\s*(?:- )?uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 
 
 def workflow() -> dict[Any, Any]:
@@ -115,10 +119,23 @@ def test_aws_credentials_come_through_oidc_from_a_repository_variable() -> None:
     assert names.index("aws-actions/configure-aws-credentials") < names.index("pulumi/actions")
 
 
-def test_every_action_is_pinned_to_a_version_tag() -> None:
+def test_every_action_is_pinned_to_a_commit_and_names_its_release() -> None:
+    """The SHAs are the commits the releases' tags point to, read from the actions' own
+    repositories (git rev-parse vX.Y.Z^{commit}; each the newest release of the major version
+    used before: checkout v4.4.0, setup-python v5.6.0, setup-go v5.6.0, setup-qemu-action
+    v3.7.0, setup-buildx-action v3.12.0, configure-aws-credentials v4.3.1, pulumi/actions
+    v6.6.1)."""
     uses = [s["uses"] for s in steps() if "uses" in s]
     assert len(uses) == 6
     assert [u for u in uses if not PINNED.match(u)] == []
+    for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        lines = [
+            line
+            for line in path.read_text().splitlines()
+            if line.lstrip().startswith(("uses:", "- uses:"))
+        ]
+        assert lines, path
+        assert [line for line in lines if not PINNED_LINE.match(line)] == [], path
 
 
 def test_the_readme_points_to_the_workflow_instead_of_carrying_it() -> None:

@@ -176,3 +176,37 @@ def test_routes_sit_on_the_app_s_own_router_with_their_prefix_and_tags() -> None
     assert routes["/math/add"].tags == ["math"]
     schema = TestClient(app).get("/openapi.json").json()
     assert schema["paths"]["/math/add"]["get"]["tags"] == ["math"]
+
+
+def test_an_unhandled_error_s_500_carries_the_request_id_and_is_logged_as_500() -> None:
+    """Request ids are served around FastAPI's whole stack (app.main.ServiceApp), outside
+    Starlette's ServerErrorMiddleware, so the 500 it sends for an exception has the id too and
+    the access line records that 500."""
+    import io  # noqa: PLC0415
+    import json  # noqa: PLC0415
+    import logging  # noqa: PLC0415
+
+    from app.core.logging import ACCESS_LOGGER, JsonLineHandler  # noqa: PLC0415
+
+    app = create_app(DEFAULTS)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    stream = io.StringIO()
+    (handler,) = [h for h in logging.getLogger().handlers if isinstance(h, JsonLineHandler)]
+    previous = handler.setStream(stream)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            response = client.get("/boom", headers={"X-Request-ID": "failing-1"})
+    finally:
+        handler.setStream(previous)
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "failing-1"
+    access = [
+        event
+        for event in map(json.loads, stream.getvalue().splitlines())
+        if event["logger"] == ACCESS_LOGGER
+    ]
+    assert [(e["status"], e["request_id"]) for e in access] == [(500, "failing-1")]

@@ -146,3 +146,88 @@ def test_serving_a_request_builds_no_log_record() -> None:
 def access_lines(stream: io.StringIO) -> list[dict[str, Any]]:
     events = (json.loads(line) for line in stream.getvalue().splitlines())
     return [event for event in events if event["logger"] == ACCESS_LOGGER]
+
+
+class CountingStream(io.StringIO):
+    """A stream that counts its writes: how many system calls stdout would make."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def test_a_turn_s_access_lines_go_out_in_one_write_before_the_next_log_record() -> None:
+    """Inside the event loop, the lines of one turn are queued and written together at the end
+    of that turn; a log record emitted in the same turn is written after them, so the output
+    keeps the order things happened in."""
+    import asyncio  # noqa: PLC0415 (only these tests run a loop)
+
+    stream = CountingStream()
+    handler = JsonLineHandler("orders", stream)
+
+    async def serve_three_then_log() -> tuple[int, int]:
+        for status in (200, 404, 422):
+            handler.write_access("GET", "/math/add", status, 0.5, "10.0.0.7")
+        queued = stream.writes
+        handler.handle(logging.makeLogRecord({"name": "app", "msg": "after", "levelno": 30}))
+        return queued, stream.writes
+
+    queued_writes, after_record = asyncio.run(serve_three_then_log())
+    assert queued_writes == 0  # nothing written while the turn is still serving
+    assert after_record == 2  # the three access lines in one write, then the record
+    events = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [e["message"] for e in events] == [
+        "GET /math/add 200",
+        "GET /math/add 404",
+        "GET /math/add 422",
+        "after",
+    ]
+
+
+def test_queued_access_lines_are_written_at_the_end_of_the_turn() -> None:
+    import asyncio  # noqa: PLC0415
+
+    stream = CountingStream()
+    handler = JsonLineHandler("orders", stream)
+
+    async def serve_then_yield() -> int:
+        handler.write_access("GET", "/math/add", 200, 0.5, None)
+        handler.write_access("GET", "/math/add", 200, 0.7, None)
+        await asyncio.sleep(0)  # the loop's next turn runs the scheduled write
+        return stream.writes
+
+    assert asyncio.run(serve_then_yield()) == 1
+    assert [json.loads(line)["duration_ms"] for line in stream.getvalue().splitlines()] == [
+        0.5,
+        0.7,
+    ]
+
+
+def test_access_lines_outside_an_event_loop_and_at_shutdown_are_not_lost() -> None:
+    """No running loop (a thread, a script): written at once. A loop that stops before its
+    next turn: logging.shutdown's flush at exit writes what is queued."""
+    import asyncio  # noqa: PLC0415
+
+    stream = CountingStream()
+    handler = JsonLineHandler("orders", stream)
+    handler.write_access("GET", "/a", 200, 0.1, None)
+    assert stream.writes == 1
+
+    loop = asyncio.new_event_loop()
+
+    def queue_then_stop() -> None:
+        handler.write_access("GET", "/b", 200, 0.1, None)  # schedules its write for next turn
+        loop.stop()  # ... which never comes, as when the process exits
+
+    loop.call_soon(queue_then_stop)
+    try:
+        loop.run_forever()
+    finally:
+        loop.close()
+    assert "/b" not in stream.getvalue()
+    handler.flush()  # what logging.shutdown calls at exit
+    assert [json.loads(line)["path"] for line in stream.getvalue().splitlines()] == ["/a", "/b"]

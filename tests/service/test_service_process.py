@@ -255,3 +255,15 @@ def _refuses_connections(port: int, within: float) -> bool:
             return True
         time.sleep(0.01)
     return False
+
+
+def test_the_server_s_cpu_time_counts_its_start_and_the_requests_it_serves(
+    service: RunningService,
+) -> None:
+    """RunningService.tree_cpu_seconds, the bench's CPU-per-request figure: importing FastAPI
+    alone takes a tenth of a second of CPU, and serving requests adds to it."""
+    before = service.tree_cpu_seconds()
+    assert before >= 0.1
+    for _ in range(500):
+        get(service.base_url + "/math/add?i=1")
+    assert service.tree_cpu_seconds() > before

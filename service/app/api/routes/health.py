@@ -31,10 +31,6 @@ async def read_readiness(request: Request) -> Response:
     return Response("starting", media_type="text/plain", status_code=503)
 
 
-def is_liveness(scope: Scope) -> bool:
-    return scope["type"] == "http" and scope["path"] == LIVENESS_PATH
-
-
 async def answer_liveness(scope: Scope, send: Send) -> None:
     """200 `ok` to GET and HEAD on LIVENESS_PATH, 405 to any other method."""
     if scope["method"] in ("GET", "HEAD"):
