@@ -13,14 +13,12 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 import pulumi_docker_build as docker_build
+from docker.utils.build import exclude_paths
 
 from infra.arns import ecr_repository_arn
 from infra.settings import Settings
 
 SERVICE_DIR = Path(__file__).resolve().parent.parent / "service"
-# Local caches and virtualenvs never reach the image (service/.dockerignore); hashing them
-# would only make the tag change when nothing shipped did.
-_NOT_SHIPPED = frozenset({".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache"})
 
 
 @dataclass(frozen=True)
@@ -129,20 +127,37 @@ def image_tag(context: Path, architecture: str) -> str:
 
 @lru_cache(maxsize=4)
 def build_context_digest(context: Path) -> str:
-    """What pulumi-docker-build's own context hash covers (provider/internal/context.go,
-    hashBuildContext at v0.0.22): the Dockerfile's bytes, then every file's path, mode and
-    bytes, `.dockerignore` included. It hashes the whole context, a superset of what
-    `.dockerignore` lets through: a file that does not ship may change the tag, a file that
-    ships always does."""
+    """The files the build sends, each path, mode and bytes: what pulumi-docker-build's own
+    context hash covers (provider/internal/context.go at v0.0.22: hashBuildContext hashes the
+    Dockerfile, then every file rootFS lets through the ignore patterns of getIgnorePatterns).
+    A file .dockerignore keeps out (a README, a local venv, caches) never changes the tag, so
+    editing one neither rebuilds nor redeploys; every file that ships does."""
     digest = hashlib.sha256()
-    digest.update(b"Dockerfile\0" + (context / "Dockerfile").read_bytes() + b"\0")
-    for path in sorted(context.rglob("*")):
-        relative = path.relative_to(context)
-        if path.is_file() and not _NOT_SHIPPED.intersection(relative.parts):
+    for relative in sorted(build_context_files(context)):
+        path = context / relative
+        if path.is_file():
             mode = stat.filemode(path.lstat().st_mode)
-            digest.update(f"{relative.as_posix()}\0{mode}\0".encode())
+            digest.update(f"{relative}\0{mode}\0".encode())
             digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def build_context_files(context: Path, dockerfile: str = "Dockerfile") -> set[str]:
+    """Paths under context that a build of `dockerfile` sends: docker-py's list (the Dockerfile
+    and the ignore file always, everything else unless an ignore pattern excludes it, with
+    Docker's `**`, `!` and last-match-wins rules). The ignore file is `<Dockerfile>.dockerignore`
+    when it exists, else `.dockerignore` (BuildKit's rule, which getIgnorePatterns follows)."""
+    specific = context / f"{dockerfile}.dockerignore"
+    ignore_file = specific if specific.is_file() else context / ".dockerignore"
+    patterns = ignore_patterns(ignore_file) if ignore_file.is_file() else []
+    return exclude_paths(str(context), patterns, dockerfile=dockerfile)
+
+
+def ignore_patterns(ignore_file: Path) -> list[str]:
+    """Its patterns as docker-py's build reads them (docker/api/build.py): stripped lines, no
+    blank lines or comments."""
+    lines = (line.strip() for line in ignore_file.read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
 
 
 def ecr_repository_url(account_id: str, region: str, dns_suffix: str, name: str) -> str:

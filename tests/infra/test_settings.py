@@ -210,8 +210,9 @@ def test_lifecycle_policy_expires_untagged_then_keeps_the_newest() -> None:
 def test_image_tag_follows_the_build_context_and_the_platform(tmp_path: Path) -> None:
     """The tag covers what pulumi-docker-build's own context hash covers (v0.0.22
     provider/internal/context.go: hashDockerfile, then hashFile's path, bytes and FileMode of
-    every file, .dockerignore among them), so an IMMUTABLE repository is never asked to take
-    new bytes under an old tag."""
+    every file rootFS lets through getIgnorePatterns' patterns), so an IMMUTABLE repository is
+    never asked to take new bytes under an old tag, and a file that does not ship neither
+    rebuilds nor redeploys."""
     context = tmp_path / "service"
     shutil.copytree(
         SERVICE_DIR / "app", context / "app", ignore=shutil.ignore_patterns("__pycache__")
@@ -227,9 +228,12 @@ def test_image_tag_follows_the_build_context_and_the_platform(tmp_path: Path) ->
     assert first == tag()
     assert first.startswith("src-") and first.endswith("-amd64")
     assert image_tag(context, "arm64") == first.replace("-amd64", "-arm64")
-    # Local caches never ship, so they never change the tag.
+    # What .dockerignore keeps out never ships, so it never changes the tag.
     (context / "app" / "__pycache__").mkdir(exist_ok=True)
     (context / "app" / "__pycache__" / "x.pyc").write_bytes(b"cache")
+    (context / "README.md").write_text("# notes\n")
+    (context / ".venv" / "bin").mkdir(parents=True)
+    (context / ".venv" / "bin" / "python").write_text("")
     assert tag() == first
     seen = {first}
     changes = {
@@ -237,6 +241,11 @@ def test_image_tag_follows_the_build_context_and_the_platform(tmp_path: Path) ->
         ".dockerignore": lambda: (context / ".dockerignore").write_text("*\n!app/\n"),
         "the Dockerfile": lambda: (context / "Dockerfile").write_text("FROM scratch\n"),
         "a file's bytes": lambda: (context / "app" / "main.py").write_text("# changed\n"),
+        "a new file that ships": lambda: (context / "app" / "extra.py").write_text(""),
+        # BuildKit prefers the Dockerfile's own ignore file: README.md now ships.
+        "Dockerfile.dockerignore": lambda: (context / "Dockerfile.dockerignore").write_text(
+            "*\n!app/\n!README.md\n"
+        ),
     }
     for what, change in changes.items():
         change()
