@@ -105,6 +105,18 @@ def container_env(*pairs: tuple[str, str]) -> Mutate:
     return edit(TASK, change)
 
 
+def port_mapping(**changes: Any) -> Mutate:
+    """Change the app container's first port mapping."""
+
+    def change(values: dict[str, Any]) -> dict[str, Any]:
+        definitions = json.loads(values["containerDefinitions"])
+        mappings = definitions[0]["portMappings"]
+        mappings[0] = merged(mappings[0], changes)
+        return {**values, "containerDefinitions": json.dumps(definitions)}
+
+    return edit(TASK, change)
+
+
 def health(**changes: Any) -> Mutate:
     def change(values: dict[str, Any]) -> dict[str, Any]:
         definitions = json.loads(values["containerDefinitions"])
@@ -163,6 +175,14 @@ MUTATIONS = [
     Mutation("user-uid-0", n.NON_ROOT, container(user="0:1000")),
     Mutation("user-name-in-prod", n.NON_ROOT, container(user="app")),
     Mutation("privileged", n.PRIVILEGED, container(privileged=True)),
+    # awsvpc: ECS refuses a hostPort that is not the containerPort (RegisterTaskDefinition).
+    Mutation("host-port-80", n.HOST_PORT, port_mapping(hostPort=80)),
+    Mutation("host-port-80-dev", n.HOST_PORT, port_mapping(hostPort=80), stack="dev"),
+    Mutation(
+        "network-mode-unset",
+        n.HOST_PORT,
+        lambda rs: port_mapping(hostPort=80)(edit(TASK, props(networkMode=DROP))(rs)),
+    ),
     Mutation("health-missing", n.HEALTH, container(healthCheck=DROP)),
     Mutation("health-interval", n.HEALTH, health(interval=301)),
     Mutation("health-retries", n.HEALTH, health(retries=0)),

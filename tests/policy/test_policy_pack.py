@@ -40,6 +40,7 @@ MISSION = {
     "ecs-container-resources-fit-task",
     "ecs-task-definition-readable",
     "policy-exemption-valid",  # a wrong exemption blocks, or it would excuse silently
+    "ecs-awsvpc-host-port",  # ECS refuses what it reports: `up` would fail at the task definition
 }
 # Active exemptions are notes; making this mandatory in a config turns exemptions off.
 ALWAYS_ADVISORY = {"policy-exemption-active"}

@@ -75,6 +75,7 @@ def test_whole_container_definitions_unknown_skip_every_container_rule() -> None
         "ecs-container-health-check",
         "ecs-container-single-process",
         "ecs-task-definition-readable",
+        "ecs-awsvpc-host-port",
     ):
         assert results[name].skipped == [expected], name
 
@@ -125,6 +126,9 @@ def test_unknown_fields_are_skipped_with_a_reason_by_each_rule() -> None:
         "ecs-container-no-plaintext-secrets": f.task_definition(
             [f.container(environment=[{"name": "SETTING", "value": UNKNOWN}])]
         ),
+        "ecs-awsvpc-host-port": f.task_definition(
+            [f.container(portMappings=[{"containerPort": 8000, "hostPort": UNKNOWN_NUMBER_VALUE}])]
+        ),
     }
     for name, resource in cases.items():
         outcome = check_resource(name, resource)
@@ -132,6 +136,43 @@ def test_unknown_fields_are_skipped_with_a_reason_by_each_rule() -> None:
         assert len(outcome.skipped) == 1, (name, outcome)
         assert "is not known until the update runs" in outcome.skipped[0], (name, outcome)
         assert "'" in outcome.skipped[0], f"{name}: the note must name the resource"
+
+
+def test_host_ports_are_judged_on_what_is_known() -> None:
+    """ecs-awsvpc-host-port: a mapping ECS accepts in any network mode needs no network mode,
+    one it refuses in awsvpc waits for an unknown networkMode (or, unset, for an unknown
+    requiresCompatibilities: ECS's default mode is bridge on EC2), and an unknown portMappings
+    or awsx target group port is skipped with a reason."""
+    policy = "ecs-awsvpc-host-port"
+    equal = [{"containerPort": 8000, "hostPort": 8000}]
+    refused = [{"containerPort": 8080, "hostPort": 80}]
+    mode_unknown = f.task_definition([f.container(portMappings=equal)], networkMode=UNKNOWN)
+    assert check_resource(policy, mode_unknown).skipped == []
+    cases = {
+        "networkMode of task definition 'web-task'": f.task_definition(
+            [f.container(portMappings=refused)], networkMode=UNKNOWN
+        ),
+        "requiresCompatibilities of task definition 'web-task' (networkMode is unset)": (
+            f.task_definition(
+                [f.container(portMappings=refused)],
+                networkMode=f.DROP,
+                requiresCompatibilities=UNKNOWN_ARRAY_VALUE,
+            )
+        ),
+        "portMappings of container 'app' in task definition 'web-task'": f.task_definition(
+            [f.container(portMappings=UNKNOWN_ARRAY_VALUE)]
+        ),
+        "the ports of port mapping #1 of container 'app' in service 'web'": f.awsx_service(
+            c={"portMappings": [{"containerPort": 8080, "targetGroup": {"port": UNKNOWN}}]}
+        ),
+    }
+    for what, resource in cases.items():
+        outcome = check_resource(policy, resource)
+        assert outcome.violations == [], (what, outcome)
+        assert outcome.skipped == [f"skipped checks: {what} is not known until the update runs"], (
+            what,
+            outcome,
+        )
 
 
 def test_a_secret_named_variable_is_a_violation_even_with_an_unknown_value() -> None:

@@ -33,6 +33,7 @@ from fargate_policies.readers.values import (
     plain_json,
     type_name,
 )
+from fargate_spec.port_mappings import AWSVPC
 
 READABLE_POLICY = "ecs-task-definition-readable"
 UNKNOWN_DEFINITIONS_FIX = (
@@ -93,12 +94,15 @@ class Task(Described):
     memory: Any
     os_family: Any
     cpu_architecture: Any
+    network_mode: Any  # as set; awsx registers "awsvpc" whatever its inputs say
     containers: list[Container] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # violations of READABLE_POLICY
     # Skip reasons for the parts no rule can check: unknown (preview) or malformed.
     unknowns: list[str] = field(default_factory=list)
     malformed: list[str] = field(default_factory=list)
     awsx_default_logs: bool = False  # awsx adds awslogs to containers without logConfiguration
+    # Read from an awsx component's own inputs (its port mappings may name a targetGroup).
+    awsx_inputs: bool = False
     # The awsx component that registered this task definition ("awsx:ecs:FargateService 'web'").
     awsx_component: str | None = None
 
@@ -142,6 +146,7 @@ def _empty_task(owner: str, fargate: bool | Unknown, args: dict[str, Any]) -> Ta
         memory=args.get("memory"),
         os_family=platform.get("operatingSystemFamily"),
         cpu_architecture=platform.get("cpuArchitecture"),
+        network_mode=args.get("networkMode"),
     )
 
 
@@ -257,6 +262,9 @@ def _decode_definitions(task: Task, raw: Any) -> list[Any] | None:
 
 def _read_awsx_task_definition(owner: str, args: dict[str, Any]) -> Task:
     task = _empty_task(owner, fargate=True, args=args)
+    # pulumi-awsx awsx/ecs/fargateTaskDefinition.ts buildTaskDefinitionArgs sets it last.
+    task.network_mode = AWSVPC
+    task.awsx_inputs = True
     log_group = args.get("logGroup")
     task.awsx_default_logs = not (isinstance(log_group, dict) and log_group.get("skip") is True)
     single, many = args.get("container"), args.get("containers")
