@@ -40,6 +40,7 @@ import pulumi_aws as aws
 from pulumi.provider import ConstructResult
 
 from fargate_spec.awsx_sizing import awsx_fargate_size
+from fargate_spec.port_mappings import awsx_mapping_ports
 from offline.standins.aws_args import aws_kwargs
 from offline.standins.default_vpc import default_network
 
@@ -312,22 +313,20 @@ def _target_group_port(mapping: Mapping[str, Any]) -> Any:
 
 
 def _mapping(mapping: Mapping[str, Any], target_port: Any) -> dict[str, Any]:
-    """containers.ts getMappingInputs: the port mapping ECS takes (targetGroup removed)."""
-    container_port = mapping.get("containerPort")
-    host_port = mapping.get("hostPort")
+    """containers.ts getMappingInputs: the port mapping ECS takes (targetGroup removed); the
+    ports as fargate_spec.port_mappings completes them, which the policy pack reads too."""
+    container_port, host_port = awsx_mapping_ports(
+        mapping.get("containerPort"), mapping.get("hostPort"), target_port
+    )
     resolved = {
         "name": mapping.get("name"),
         "containerPortRange": mapping.get("containerPortRange"),
         "appProtocol": mapping.get("appProtocol"),
-        "containerPort": _first(container_port, host_port, target_port),
-        "hostPort": _first(host_port, target_port, container_port),
+        "containerPort": container_port,
+        "hostPort": host_port,
         "protocol": mapping.get("protocol"),
     }
     return {key: value for key, value in resolved.items() if value is not None}
-
-
-def _first(*values: Any) -> Any:
-    return next((value for value in values if value is not None), None)
 
 
 def _load_balancers(

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from fargate_spec.port_mappings import AWSVPC, AWSVPC_PORTS_REFUSED, awsvpc_refuses
+
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
 DNS_SUFFIX = "amazonaws.com"
@@ -410,3 +412,48 @@ def created_outputs(type_token: str, urn: str, inputs: Mapping[str, Any], region
     if handler is None:
         raise LookupError(type_token)
     return handler(Created(urn, inputs, region))
+
+
+def _task_definition_refusal(urn: str, inputs: Mapping[str, Any]) -> str | None:
+    """ECS's RegisterTaskDefinition refuses a port mapping whose hostPort is set and differs
+    from its containerPort in awsvpc network mode (fargate_spec.port_mappings has the sources);
+    terraform-provider-aws sends the definitions as they are (task_definition.go
+    resourceTaskDefinitionCreate) and wraps ECS's error in its own words and the SDK's."""
+    if inputs.get("networkMode") != AWSVPC:
+        return None
+    try:
+        definitions = json.loads(inputs.get("containerDefinitions") or "")
+    except (TypeError, ValueError):
+        return None  # not JSON: the real provider's own validation, which the stand-in lacks
+    mappings = [
+        mapping
+        for definition in (definitions if isinstance(definitions, list) else [])
+        if isinstance(definition, dict) and isinstance(definition.get("portMappings"), list)
+        for mapping in definition["portMappings"]
+        if isinstance(mapping, dict) and mapping.get("containerPort") is not None
+    ]
+    if not any(awsvpc_refuses(m["containerPort"], m.get("hostPort")) for m in mappings):
+        return None
+    family = inputs.get("family") or urn.rsplit("::", 1)[-1]
+    request = fake_hex(urn, 32, salt="request")
+    request_id = "-".join(
+        request[start:end] for start, end in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32))
+    )
+    return (
+        f"creating ECS Task Definition ({family}): operation error ECS: RegisterTaskDefinition, "
+        f"https response error StatusCode: 400, RequestID: {request_id}, ClientException: "
+        f"{AWSVPC_PORTS_REFUSED}"
+    )
+
+
+REFUSED_AT_CREATE: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
+    "aws:ecs/taskDefinition:TaskDefinition": _task_definition_refusal,
+}
+"""What AWS's API refuses when the provider creates the resource, after a preview that could not
+see it (the provider does not check it at Check), per type: the error the provider returns."""
+
+
+def refusal(type_token: str, urn: str, inputs: Mapping[str, Any]) -> str | None:
+    """The error a real create of these inputs fails with, or None if AWS accepts them."""
+    check = REFUSED_AT_CREATE.get(type_token)
+    return check(urn, inputs) if check is not None else None

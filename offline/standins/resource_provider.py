@@ -31,6 +31,11 @@ class CannotCreateError(LookupError):
     """The fake account has no stand-in for this resource type; the message names it."""
 
 
+class RefusedError(ValueError):
+    """AWS refuses the create (its API validates what the provider does not); the message is
+    the provider's error."""
+
+
 class ResourceModel(Protocol):
     """What one plugin's resources do; the servicer below speaks the protocol around it."""
 
@@ -49,7 +54,8 @@ class ResourceModel(Protocol):
         ...
 
     def create(self, type_token: str, urn: str, news: Props, region: str) -> tuple[str, Props]:
-        """(ID, outputs) of a real create; CannotCreateError if the type has no stand-in."""
+        """(ID, outputs) of a real create; CannotCreateError if the type has no stand-in,
+        RefusedError if AWS refuses these inputs."""
         ...
 
     def update(self, type_token: str, urn: str, olds: Props, news: Props, region: str) -> Props: ...
@@ -73,6 +79,9 @@ class FakeAwsResources:
         return {**(olds or {}), **news, **_tags_all(news)}
 
     def create(self, type_token: str, urn: str, news: Props, region: str) -> tuple[str, Props]:
+        refused = fake_aws.refusal(type_token, urn, news)
+        if refused is not None:
+            raise RefusedError(refused)  # before anything is counted (an ECS revision)
         try:
             computed = fake_aws.created_outputs(type_token, urn, news, region)
         except LookupError:
@@ -188,6 +197,9 @@ class StandinProvider(provider_pb2_grpc.ResourceProviderServicer):
             )
         except CannotCreateError as error:
             context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(error))
+        except RefusedError as error:
+            # Nothing was created: no ID, no partial state (the engine stops this update).
+            context.abort(grpc.StatusCode.UNKNOWN, str(error))
         return provider_pb2.CreateResponse(id=resource_id, properties=_struct(outputs))
 
     def Update(self, request: Any, context: Any) -> provider_pb2.UpdateResponse:

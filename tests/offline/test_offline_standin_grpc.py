@@ -11,6 +11,7 @@ pulumi-go-provider v1.3.2 infer/resource.go (markComputed)."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -147,6 +148,64 @@ def test_a_type_the_fake_account_cannot_create_is_refused_by_name(aws):
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "cannot create aws:rds/instance:Instance" in refused.value.details()
     assert urn in refused.value.details()
+
+
+def _task_create(family: str, mapping: dict, **inputs: object) -> provider_pb2.CreateRequest:
+    definitions = [{"name": "app", "image": "app:1", "portMappings": [mapping]}]
+    return provider_pb2.CreateRequest(
+        urn=f"urn:pulumi:dev::p::aws:ecs/taskDefinition:TaskDefinition::{family}",
+        type="aws:ecs/taskDefinition:TaskDefinition",
+        properties=_struct(
+            {
+                "family": family,
+                "networkMode": "awsvpc",
+                "requiresCompatibilities": ["FARGATE"],
+                "containerDefinitions": json.dumps(definitions),
+                **inputs,
+            }
+        ),
+    )
+
+
+def test_an_awsvpc_task_definition_whose_host_port_differs_is_refused_as_ecs_refuses_it(aws):
+    """ECS RegisterTaskDefinition refuses it (API reference, PortMapping: with awsvpc the hostPort
+    is blank or the containerPort); terraform-provider-aws checks nothing itself
+    (container_definitions.go expandContainerDefinitions) and wraps ECS's error as
+    "creating ECS Task Definition (<family>): operation error ECS: RegisterTaskDefinition, https
+    response error StatusCode: 400, RequestID: ..., ClientException: ..." (task_definition.go
+    resourceTaskDefinitionCreate; the aws-sdk-go-v2 wording as a real run printed it, and
+    pulumi-awsx issue #935 shows ECS's sentence through pulumi-aws). No revision is used up."""
+    refused_request = _task_create("ports-test", {"containerPort": 8080, "hostPort": 80})
+    with pytest.raises(grpc.RpcError) as refused:
+        aws.Create(refused_request)
+    assert re.fullmatch(
+        r"creating ECS Task Definition \(ports-test\): operation error ECS: "
+        r"RegisterTaskDefinition, https response error StatusCode: 400, RequestID: "
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}, ClientException: When "
+        r"networkMode=awsvpc, the host ports and container ports in port mappings must match\.",
+        refused.value.details(),
+    )
+    # The preview of the same create passes, as a real one does: only `up` meets the refusal.
+    preview = provider_pb2.CreateRequest()
+    preview.CopyFrom(refused_request)
+    preview.preview = True
+    assert aws.Create(preview).id == ""
+    # Accepted: hostPort unset or equal, and any host port outside awsvpc (bridge on EC2).
+    for family, mapping, mode in [
+        ("ports-test", {"containerPort": 8080}, "awsvpc"),
+        ("ports-test", {"containerPort": 8080, "hostPort": 8080}, "awsvpc"),
+        ("ports-bridge", {"containerPort": 8080, "hostPort": 80}, "bridge"),
+    ]:
+        created = _plain(aws.Create(_task_create(family, mapping, networkMode=mode)).properties)
+        assert created["family"] == family
+    # The refused registration counted no revision of the family.
+    assert created_revisions(aws, "ports-test") == 3
+
+
+def created_revisions(aws, family: str) -> int:
+    """The revision the next registration of `family` gets."""
+    request = _task_create(family, {"containerPort": 1})
+    return int(_plain(aws.Create(request).properties)["revision"])
 
 
 def test_read_returns_the_state_and_delete_forgets(aws):

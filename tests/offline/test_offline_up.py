@@ -22,6 +22,7 @@ What each test rests on:
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -219,3 +220,55 @@ def test_awsx_image_replaces_its_build_when_the_tag_changes_the_program_s_build_
     assert retagged.returncode == 0
     assert cli.names(retagged.stdout, "docker-build:index:Image") == {"v2"}
     assert cli.names(retagged.stdout, "docker-build:index:Image", "delete") == {"v1"}
+
+
+HOST_PORT = "ecs-awsvpc-host-port"
+ECS_REFUSAL = re.compile(
+    r"creating ECS Task Definition \(web-[0-9a-f]{8}\): operation error ECS: "
+    r"RegisterTaskDefinition, https response error StatusCode: 400, RequestID: [0-9a-f-]{36}, "
+    r"ClientException: When networkMode=awsvpc, the host ports and container ports in port "
+    r"mappings must match\."
+)
+
+
+def test_a_host_port_awsx_took_from_the_target_group_fails_preview_by_the_pack(tmp_path):
+    """fixtures/host_port_program: a container on 8080 behind an awsx ALB's default target group
+    on 80. pulumi-awsx awsx/ecs/containers.ts getMappingInputs gives the mapping hostPort 80 (the
+    target group's port), fargateTaskDefinition.ts registers awsvpc, and ECS's PortMapping
+    reference allows only a blank hostPort or the containerPort there. The container definitions
+    are known in preview (fixed image and log group), so the pack stops the preview, naming the
+    component; nothing else is mandatory."""
+    project = cli.FIXTURES / "host_port_program"
+    preview = cli.run(cli.PREVIEW, "dev", "--color", "never", project=project, state=tmp_path)
+    assert preview.returncode != 0
+    mandatory = [v for v in cli.violations(preview.stdout) if v[0] == "mandatory"]
+    assert mandatory == [("mandatory", HOST_PORT, "aws:ecs:TaskDefinition: web")]
+    assert (
+        "Container 'app' in task definition 'web' (created by awsx:ecs:FargateService 'web') "
+        "must leave hostPort unset or equal to containerPort in awsvpc network mode, not "
+        "hostPort 80 for containerPort 8080 (port mapping #1)"
+    ) in preview.stdout
+
+
+def test_without_the_policy_the_fake_account_refuses_the_task_definition_as_ecs_does(tmp_path):
+    """The same program with ecs-awsvpc-host-port disabled (scripts/check-program.sh --up with a
+    pack config of the test's own): the up reaches RegisterTaskDefinition, which ECS refuses
+    with a ClientException that terraform-provider-aws wraps (internal/service/ecs/
+    task_definition.go resourceTaskDefinitionCreate: "creating ECS Task Definition (%s): %s";
+    it checks no ports itself, container_definitions.go expandContainerDefinitions). The engine
+    then starts nothing more: the ECS service, which needs the task definition, is never
+    created."""
+    config = tmp_path / "pack.json"
+    config.write_text(json.dumps({HOST_PORT: "disabled"}))
+    project = cli.FIXTURES / "host_port_program"
+    script = cli.ROOT / "scripts" / "check-program.sh"
+    up = cli.run(script, "--up", "--pack-config", str(config), str(project), "dev", state=tmp_path)
+    assert up.returncode != 0
+    assert HOST_PORT not in up.stdout
+    assert re.search(
+        rf"aws:ecs:TaskDefinition web \*\*creating failed\*\* error: {ECS_REFUSAL.pattern}",
+        up.stdout,
+    )
+    assert re.search(r"aws:iam:Role\s+web-execution\s+created", up.stdout)  # before it: created
+    assert not re.search(r"aws:ecs:TaskDefinition\s+web\s+created", up.stdout)
+    assert not re.search(r"aws:ecs:Service\s+web\s+(created|creating)", up.stdout)

@@ -157,12 +157,12 @@ def _fix(task: Task, container_port: int | None, host_port: int | None, from_gro
     component = task.awsx_component
     if component is None and not from_group:
         return f"remove hostPort or set it to {container_port}"
-    where = f" on {component}" if component else ""
+    who = component or "awsx"
     # awsx also registers the target group's port as the service's containerPort
     # (containers.ts computeLoadBalancers), so only a matching target group fixes both.
     return (
-        f"awsx sets hostPort to the port mapping's targetGroup port when it sets none "
-        f"(pulumi-awsx ecs/containers.ts): give the target group port {container_port}{where} "
+        f"{who} takes hostPort from the port mapping's targetGroup port when the mapping sets "
+        f"none (pulumi-awsx ecs/containers.ts): give that target group port {container_port} "
         f"(an awsx:lb:ApplicationLoadBalancer's defaultTargetGroup.port), or remove hostPort or "
         f"set it to {container_port} if the program sets it"
     )

@@ -120,9 +120,9 @@ FAILING: list[Case] = [
             "must leave hostPort unset or equal to containerPort in awsvpc network mode, not "
             "hostPort 80 for containerPort 8080 (port mapping #1): ECS refuses to register the "
             f"task definition ('{AWSVPC_PORTS_REFUSED}'), so `pulumi up` fails after a clean "
-            "preview; awsx sets hostPort to the port mapping's targetGroup port when it sets none "
-            "(pulumi-awsx ecs/containers.ts): give the target group port 8080 on "
-            "awsx:ecs:FargateService 'web' (an awsx:lb:ApplicationLoadBalancer's "
+            "preview; awsx:ecs:FargateService 'web' takes hostPort from the port mapping's "
+            "targetGroup port when the mapping sets none (pulumi-awsx ecs/containers.ts): give "
+            "that target group port 8080 (an awsx:lb:ApplicationLoadBalancer's "
             "defaultTargetGroup.port), or remove hostPort or set it to 8080 if the program sets it."
         ],
     ),
