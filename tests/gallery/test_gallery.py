@@ -39,6 +39,7 @@ STACK = "pulumi:pulumi:Stack"  # stack policies report on the stack resource (it
 # The container rules that only say "can't run policy ... during preview" when the task's
 # containerDefinitions are unknown (an image built in the same program).
 CONTAINER_RULES_SKIPPED = [
+    "ecs-awsvpc-host-port",
     "ecs-container-awslogs",
     "ecs-container-health-check",
     "ecs-container-no-plaintext-secrets",
