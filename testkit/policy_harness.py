@@ -9,8 +9,8 @@ an advisory diagnostic; any other exception propagates and fails the test.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +30,6 @@ from fargate_policies.catalog import ALL_POLICIES
 from testkit.program_capture import CapturedStack, _FakeAws
 
 POLICIES = {policy.name: policy for policy in ALL_POLICIES}
-# Opt-in: `python -m tests.behaviour capture` sets this to a file, and every policy run below
-# is appended to it (tests/behaviour/policy_corpus.py), to become the corpus the restructure
-# must leave unchanged. Unset (the normal test run), nothing is recorded.
-RECORD_ENV = "BEHAVIOUR_POLICY_RECORD"
 
 
 @dataclass(frozen=True)
@@ -153,6 +149,29 @@ def check_stack(
     return outcome
 
 
+# Called with every policy run below: (kind "resource" or "stack", policy name, the resources,
+# the config knobs, the outcome). None in a normal test run; `python -m tests.behaviour capture`
+# adds the recorder of the behaviour corpus (tests/behaviour/record_plugin.py).
+Observer = Callable[[str, str, list[Resource], Mapping[str, Any] | None, Outcome], None]
+_observers: list[Observer] = []
+
+
+def observe(observer: Observer) -> None:
+    """Pass every later policy run to `observer` too."""
+    _observers.append(observer)
+
+
+@contextmanager
+def unobserved() -> Iterator[None]:
+    """Policy runs in this block reach no observer (a replay of the corpus records nothing)."""
+    saved = _observers[:]
+    _observers.clear()
+    try:
+        yield
+    finally:
+        _observers[:] = saved
+
+
 def _record(
     kind: str,
     policy_name: str,
@@ -160,12 +179,8 @@ def _record(
     config: Mapping[str, Any] | None,
     outcome: Outcome,
 ) -> None:
-    """Append this run to the behaviour corpus when a capture asked for it (RECORD_ENV)."""
-    path = os.environ.get(RECORD_ENV)
-    if path:
-        from tests.behaviour.policy_corpus import record  # noqa: PLC0415 - only when recording
-
-        record(path, kind, policy_name, resources, config=config, outcome=outcome)
+    for observer in _observers:
+        observer(kind, policy_name, resources, config, outcome)
 
 
 def pack_settings(document: Mapping[str, Any] | None) -> dict[str, tuple[str | None, dict]]:

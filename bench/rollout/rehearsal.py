@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bench.rollout.balancer import Balancer, Slot
 from bench.rollout.load import (
@@ -114,6 +114,40 @@ class Timeline:
         now = time.monotonic()
         self.events.append({"t": now, "event": event, "task": task, **detail})
         return now
+
+
+class Stoppable(Protocol):
+    """What watch_stop needs of a task: its name, whether it still runs, and a SIGKILL."""
+
+    name: str
+
+    def running(self) -> bool: ...
+
+    def kill(self) -> None: ...
+
+
+def watch_stop(
+    task: Stoppable,
+    phases: dict[str, Any],
+    stop_timeout: float,
+    timeline: Timeline,
+    until: Callable[[], bool] = lambda: True,
+) -> None:
+    """After SIGTERM (phases["sigterm"]): note when the task exits, SIGKILL it once stopTimeout
+    has passed (as ECS does), and return once it is gone and `until()` has held."""
+    kill_at = phases["sigterm"] + stop_timeout
+    held = False
+    while True:
+        if "exit" not in phases:
+            if not task.running():
+                phases["exit"] = timeline.mark("exit", task.name)
+            elif time.monotonic() >= kill_at and "sigkill" not in phases:
+                task.kill()
+                phases["sigkill"] = timeline.mark("sigkill", task.name)
+        held = held or until()
+        if held and "exit" in phases:
+            return
+        time.sleep(0.02)
 
 
 class Rehearsal:
@@ -250,22 +284,7 @@ class Rehearsal:
     def _watch_stop(
         self, task: Task, phases: dict[str, Any], until: Callable[[], bool] = lambda: True
     ) -> None:
-        """After SIGTERM: note when the app exits, SIGKILL it once stopTimeout has passed (as
-        ECS does), and return once it is gone and `until()` has held."""
-        mark = self.timeline.mark
-        kill_at = phases["sigterm"] + self.plan.container.stop_timeout
-        held = False
-        while True:
-            if "exit" not in phases:
-                if not task.running():
-                    phases["exit"] = mark("exit", task.name)
-                elif time.monotonic() >= kill_at and "sigkill" not in phases:
-                    task.kill()
-                    phases["sigkill"] = mark("sigkill", task.name)
-            held = held or until()
-            if held and "exit" in phases:
-                return
-            time.sleep(0.02)
+        watch_stop(task, phases, self.plan.container.stop_timeout, self.timeline, until)
 
     def _start(self, name: str) -> float:
         """Start a task; its slot's health checks run already, so it is registered at once."""

@@ -32,10 +32,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from testkit.policy_harness import RECORD_ENV
 from testkit.program_capture import ROOT, capture_stack
 from tests.behaviour import policy_corpus
 from tests.behaviour.diff import differences, report
+from tests.behaviour.record_plugin import RECORD_ENV
 
 BASELINE = Path(__file__).resolve().parent / "baseline"
 PARTS = ("stacks", "policy", "plans")  # the order of a full capture
@@ -103,6 +103,8 @@ def capture_policy() -> dict[str, Any]:
             "-q",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "tests.behaviour.record_plugin",
         ]
         env = {**os.environ, RECORD_ENV: str(recording)}
         run = subprocess.run(

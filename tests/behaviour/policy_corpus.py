@@ -1,10 +1,11 @@
 """The policy part of the behaviour baseline: the whole corpus the policy tests feed the pack,
 with the findings, replayable through the current pack whatever the test layout.
 
-Recording: with RECORD_ENV (testkit/policy_harness.py) naming a file, every `check_resource` and
-`check_stack` of the harness appends one JSON line: the policy, the config knobs, the resources
-exactly as the policy saw them, the policy clock's date, and the findings (violations with their
-URN, advisory skip notes) and the policy's declared enforcement level. `check_all` runs through
+Recording: with the recorder of tests/behaviour/record_plugin.py among the harness's observers
+(testkit/policy_harness.py), every `check_resource` and `check_stack` appends one JSON line: the
+policy, the config knobs, the resources exactly as the policy saw them, the policy clock's date,
+and the findings (violations with their URN, advisory skip notes) and the policy's declared
+enforcement level. `check_all` runs through
 those two, so the mutation corpus (the real stacks, each with one mistake) is recorded too.
 
 Not recorded: inputs Hypothesis generates (tests/policy/test_policy_fuzz.py, the property test
@@ -26,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
@@ -163,7 +163,7 @@ def replay(corpus: Mapping[str, Any]) -> dict[str, Any]:
     findings now). A policy the pack no longer declares gets the level "policy not declared"."""
     table = corpus["resources"]
     now: dict[str, Any] = {}
-    with _not_recording():
+    with harness.unobserved():
         for case_id, case in corpus["cases"].items():
             findings: dict[str, Any]
             if case["policy"] not in harness.POLICIES:
@@ -210,16 +210,6 @@ def _clock(today: date) -> Iterator[None]:
         yield
     finally:
         exemptions.today = real
-
-
-@contextmanager
-def _not_recording() -> Iterator[None]:
-    saved = os.environ.pop(harness.RECORD_ENV, None)
-    try:
-        yield
-    finally:
-        if saved is not None:
-            os.environ[harness.RECORD_ENV] = saved
 
 
 def case_label(case: Mapping[str, Any], corpus: Mapping[str, Any]) -> str:

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from pulumi.runtime import rpc
 from fargate_spec import contract, limits, tls
 from infra import registry
 from infra.registry import SERVICE_DIR, image_tag
+from infra.service import FargateService
 from testkit.program_capture import CapturedResource, CapturedStack, capture_stack
 from tests.infra.conftest import STACKS
 
@@ -651,6 +653,15 @@ def test_a_fixed_task_count_has_no_scaler_and_keeps_desired_count_under_pulumi_m
     service = stack.one(SERVICE)
     assert service.inputs["desiredCount"] == 2
     assert service.ignore_changes == ()
+
+
+def test_autoscale_refuses_a_service_whose_deploys_would_reset_the_count() -> None:
+    """The component's guard, for programs that use FargateService themselves: without
+    autoscaled=True the service does not ignore desiredCount, so every deploy would set back the
+    count the scaler chose. Refused before any resource is registered (no Pulumi runtime here)."""
+    fixed = SimpleNamespace(_name="orders", _args=SimpleNamespace(autoscaled=False))
+    with pytest.raises(ValueError, match=r"orders: autoscale\(\) needs .*autoscaled=True"):
+        FargateService.autoscale(fixed, 1, 2)  # type: ignore[arg-type]
 
 
 def test_the_image_build_keeps_its_identity_when_the_source_changes_under_pulumi_mocks(

@@ -1,6 +1,8 @@
-"""bench/ shares the test kit (testkit/) with tests/ and never imports tests/: a benchmark must
-not depend on test modules, which may change or move whenever a test does. Read from bench's
-own source (every import statement, at module level or inside a function), not by importing it.
+"""bench/ shares the test kit (testkit/) with tests/, and neither bench/ nor testkit/ imports
+tests/: a benchmark or a kit must not depend on test modules, which may change or move whenever
+a test does (tests reach into the kit through its hooks, e.g. testkit.policy_harness.observe).
+Read from their own source (every import statement, at module level or inside a function), not
+by importing them.
 """
 
 from __future__ import annotations
@@ -8,8 +10,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
+TESTKIT = ROOT / "testkit"
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -29,9 +34,10 @@ def imports_of_tests(path: Path) -> set[str]:
     return {name for name in imported_modules(path) if name.split(".")[0] == "tests"}
 
 
-def test_bench_imports_nothing_from_tests() -> None:
-    sources = sorted(BENCH.rglob("*.py"))
-    assert len(sources) > 10, f"bench/ has only {sources}"
+@pytest.mark.parametrize("folder", [BENCH, TESTKIT], ids=lambda folder: folder.name)
+def test_bench_and_the_kit_import_nothing_from_tests(folder: Path) -> None:
+    sources = sorted(folder.rglob("*.py"))
+    assert len(sources) > 5, f"{folder.name}/ has only {sources}"
     found = {str(path.relative_to(ROOT)): sorted(imports_of_tests(path)) for path in sources}
     assert {path: names for path, names in found.items() if names} == {}
 
