@@ -39,9 +39,11 @@ def awsx_mapping_ports(
 
 def awsvpc_refuses(container_port: Any, host_port: Any) -> bool:
     """Whether ECS refuses this (containerPort, hostPort) in awsvpc network mode: a hostPort
-    that is set and differs from the containerPort (the documentation allows only "blank" or
-    the same value, so 0 is refused too)."""
-    return host_port is not None and host_port != container_port
+    that is set, not 0 and not the containerPort. 0 is "blank": the ECS documentation then read
+    "must either be 0 or equal to the containerPort" and ECS registers the containerPort in its
+    place (terraform-provider-aws #3401, 2018; #5833 suppresses the resulting diff because "aws
+    assigns the value of containerPort to the hostPort")."""
+    return host_port is not None and host_port not in (0, container_port)
 
 
 def _first(*values: Any) -> Any:

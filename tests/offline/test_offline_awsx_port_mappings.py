@@ -36,9 +36,11 @@ def test_awsx_completes_port_mappings_as_its_own_tests_say(
 
 def test_ecs_refuses_in_awsvpc_a_host_port_that_is_set_and_not_the_container_port():
     """ECS API reference, PortMapping: with awsvpc the hostPort "can be left blank or it must be
-    the same value as the containerPort"."""
+    the same value as the containerPort"; 0 is blank (terraform-provider-aws #3401 quotes the
+    docs of 2018, "must either be 0 or equal to the containerPort", and #5833: AWS assigns the
+    containerPort to the hostPort)."""
     assert awsvpc_refuses(8080, 80)
-    assert awsvpc_refuses(8000, 0)  # not blank, not the same value
+    assert not awsvpc_refuses(8000, 0)
     assert not awsvpc_refuses(8080, 8080)
     assert not awsvpc_refuses(8080, None)
     assert awsvpc_refuses(*awsx_mapping_ports(8080, None, 80))  # awsx's 8080 behind 80
