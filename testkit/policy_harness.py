@@ -149,10 +149,11 @@ def check_stack(
     return outcome
 
 
-# Called with every policy run below: (kind "resource" or "stack", policy name, the resources,
-# the config knobs, the outcome). None in a normal test run; `python -m tests.behaviour capture`
-# adds the recorder of the behaviour corpus (tests/behaviour/record_plugin.py).
-Observer = Callable[[str, str, list[Resource], Mapping[str, Any] | None, Outcome], None]
+# Called with every policy run below as observer(kind, policy_name, resources, config=...,
+# outcome=...): kind "resource" or "stack", the resources as a list, the config knobs or None.
+# None in a normal test run; `python -m tests.behaviour capture` adds the recorder of the
+# behaviour corpus (tests/behaviour/record_plugin.py).
+Observer = Callable[..., None]
 _observers: list[Observer] = []
 
 
@@ -180,7 +181,7 @@ def _record(
     outcome: Outcome,
 ) -> None:
     for observer in _observers:
-        observer(kind, policy_name, resources, config, outcome)
+        observer(kind, policy_name, resources, config=config, outcome=outcome)
 
 
 def pack_settings(document: Mapping[str, Any] | None) -> dict[str, tuple[str | None, dict]]:
