@@ -1,13 +1,14 @@
 """Port mappings in awsvpc network mode, and how awsx 3.11.0 fills them in.
 
-ECS: in a task whose networkMode is awsvpc (every Fargate task: Fargate takes no other mode),
-a port mapping's hostPort "can be left blank or it must be the same value as the containerPort"
-(ECS API reference, PortMapping and ContainerDefinition.portMappings). RegisterTaskDefinition
-refuses anything else with a ClientException whose message is `AWSVPC_PORTS_REFUSED`
-(pulumi-awsx issue #935 shows it verbatim). terraform-provider-aws does not check it itself
-(internal/service/ecs/container_definitions.go expandContainerDefinitions validates only the
-JSON and versionConsistency; task_definition.go resourceTaskDefinitionCreate passes the
-definitions to RegisterTaskDefinition), so a preview cannot see the refusal: only `up` meets it.
+ECS: in a task whose networkMode is awsvpc (every Fargate task: Fargate takes no other mode,
+fargate_spec.network_mode), a port mapping's hostPort "can be left blank or it must be the same
+value as the containerPort" (ECS API reference, PortMapping and ContainerDefinition.portMappings).
+RegisterTaskDefinition refuses anything else with a ClientException whose message is
+`AWSVPC_PORTS_REFUSED` (pulumi-awsx issue #935 shows it verbatim). terraform-provider-aws does
+not check it itself (internal/service/ecs/container_definitions.go expandContainerDefinitions
+validates only the JSON and versionConsistency; task_definition.go resourceTaskDefinitionCreate
+passes the definitions to RegisterTaskDefinition), so a preview cannot see the refusal: only
+`up` meets it.
 
 awsx: pulumi-awsx awsx/ecs/containers.ts getMappingInputs completes each port mapping as
 `containerPort ?? targetGroup.port ?? hostPort` and `hostPort ?? targetGroup.port ??
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 from typing import Any
 
-AWSVPC = "awsvpc"
 AWSVPC_PORTS_REFUSED = (
     "When networkMode=awsvpc, the host ports and container ports in port mappings must match."
 )

@@ -43,6 +43,7 @@ from fargate_policies.rules.ecs_container_resources_fit_task import containers_f
 from fargate_policies.rules.ecs_tasks_trust_source_condition import ecs_tasks_trust_source
 from fargate_policies.rules.alb_web_acl import alb_web_acl
 from fargate_policies.rules.ecs_awsvpc_host_port import awsvpc_host_port
+from fargate_policies.rules.ecs_fargate_network_mode import fargate_network_mode
 # isort: on
 
 PACK_NAME = "fargate-service-guard"
@@ -60,6 +61,7 @@ ALL_POLICIES: list[Policy] = [
     task_definition_readable,
     # What ECS refuses at `up` after a clean preview: mandatory everywhere.
     awsvpc_host_port,
+    fargate_network_mode,
     # What a platform team expects: advisory by default, mandatory in policy/config/prod.json.
     container_read_only_root,
     container_awslogs,

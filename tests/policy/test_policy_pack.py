@@ -41,6 +41,7 @@ MISSION = {
     "ecs-task-definition-readable",
     "policy-exemption-valid",  # a wrong exemption blocks, or it would excuse silently
     "ecs-awsvpc-host-port",  # ECS refuses what it reports: `up` would fail at the task definition
+    "ecs-fargate-network-mode",  # the same: ECS refuses a Fargate task in another network mode
 }
 # Active exemptions are notes; making this mandatory in a config turns exemptions off.
 ALWAYS_ADVISORY = {"policy-exemption-active"}

@@ -33,7 +33,7 @@ from fargate_policies.readers.values import (
     plain_json,
     type_name,
 )
-from fargate_spec.port_mappings import AWSVPC
+from fargate_spec.network_mode import AWSVPC, requires_fargate
 
 READABLE_POLICY = "ecs-task-definition-readable"
 UNKNOWN_DEFINITIONS_FIX = (
@@ -168,7 +168,7 @@ def _malformed(task: Task, what: str, requirement: str) -> None:
 
 def _read_ecs_task_definition(owner: str, props: dict[str, Any]) -> Task:
     compat = props.get("requiresCompatibilities")
-    fargate = compat if is_unknown(compat) else isinstance(compat, list) and "FARGATE" in compat
+    fargate = compat if is_unknown(compat) else requires_fargate(compat)
     task = _empty_task(owner, fargate, props)
     raw = props.get("containerDefinitions")
     if isinstance(raw, str):

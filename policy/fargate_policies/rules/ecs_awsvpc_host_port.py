@@ -12,12 +12,8 @@ from pulumi_policy import EnforcementLevel
 from fargate_policies.framework import Findings, container_policy, not_known
 from fargate_policies.readers.containers import Container, Task
 from fargate_policies.readers.values import as_int, describe, is_unknown
-from fargate_spec.port_mappings import (
-    AWSVPC,
-    AWSVPC_PORTS_REFUSED,
-    awsvpc_refuses,
-    awsx_mapping_ports,
-)
+from fargate_spec.network_mode import AWSVPC
+from fargate_spec.port_mappings import AWSVPC_PORTS_REFUSED, awsvpc_refuses, awsx_mapping_ports
 
 POLICY = "ecs-awsvpc-host-port"
 
