@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from fargate_spec.port_mappings import AWSVPC, AWSVPC_PORTS_REFUSED, awsvpc_refuses
+from fargate_spec.network_mode import AWSVPC, FARGATE_NETWORK_MODE_REFUSED, fargate_refuses
+from fargate_spec.port_mappings import AWSVPC_PORTS_REFUSED, awsvpc_refuses
 
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
@@ -415,11 +416,33 @@ def created_outputs(type_token: str, urn: str, inputs: Mapping[str, Any], region
 
 
 def _task_definition_refusal(urn: str, inputs: Mapping[str, Any]) -> str | None:
-    """ECS's RegisterTaskDefinition refuses a port mapping whose hostPort is set and differs
-    from its containerPort in awsvpc network mode (fargate_spec.port_mappings has the sources);
-    terraform-provider-aws sends the definitions as they are (task_definition.go
+    """What ECS's RegisterTaskDefinition refuses (`_ecs_client_exception`), as
+    terraform-provider-aws returns it: it sends the task definition as it is (task_definition.go
     resourceTaskDefinitionCreate) and wraps ECS's error in its own words and the SDK's."""
-    if inputs.get("networkMode") != AWSVPC:
+    refused = _ecs_client_exception(inputs)
+    if refused is None:
+        return None
+    family = inputs.get("family") or urn.rsplit("::", 1)[-1]
+    request = fake_hex(urn, 32, salt="request")
+    request_id = "-".join(
+        request[start:end] for start, end in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32))
+    )
+    return (
+        f"creating ECS Task Definition ({family}): operation error ECS: RegisterTaskDefinition, "
+        f"https response error StatusCode: 400, RequestID: {request_id}, ClientException: "
+        f"{refused}"
+    )
+
+
+def _ecs_client_exception(inputs: Mapping[str, Any]) -> str | None:
+    """ECS's message for the refusals reproduced: a task that requires FARGATE in a network mode
+    other than awsvpc, unset included (fargate_spec.network_mode), and, in awsvpc, a port
+    mapping whose hostPort is set and differs from its containerPort (fargate_spec.port_mappings
+    has the sources). The two cannot meet: one is outside awsvpc, the other inside it."""
+    mode = inputs.get("networkMode")
+    if fargate_refuses(inputs.get("requiresCompatibilities"), mode):
+        return FARGATE_NETWORK_MODE_REFUSED
+    if mode != AWSVPC:
         return None
     try:
         definitions = json.loads(inputs.get("containerDefinitions") or "")
@@ -432,18 +455,9 @@ def _task_definition_refusal(urn: str, inputs: Mapping[str, Any]) -> str | None:
         for mapping in definition["portMappings"]
         if isinstance(mapping, dict) and mapping.get("containerPort") is not None
     ]
-    if not any(awsvpc_refuses(m["containerPort"], m.get("hostPort")) for m in mappings):
-        return None
-    family = inputs.get("family") or urn.rsplit("::", 1)[-1]
-    request = fake_hex(urn, 32, salt="request")
-    request_id = "-".join(
-        request[start:end] for start, end in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32))
-    )
-    return (
-        f"creating ECS Task Definition ({family}): operation error ECS: RegisterTaskDefinition, "
-        f"https response error StatusCode: 400, RequestID: {request_id}, ClientException: "
-        f"{AWSVPC_PORTS_REFUSED}"
-    )
+    if any(awsvpc_refuses(m["containerPort"], m.get("hostPort")) for m in mappings):
+        return AWSVPC_PORTS_REFUSED
+    return None
 
 
 REFUSED_AT_CREATE: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {

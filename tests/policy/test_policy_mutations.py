@@ -178,10 +178,13 @@ MUTATIONS = [
     # awsvpc: ECS refuses a hostPort that is not the containerPort (RegisterTaskDefinition).
     Mutation("host-port-80", n.HOST_PORT, port_mapping(hostPort=80)),
     Mutation("host-port-80-dev", n.HOST_PORT, port_mapping(hostPort=80), stack="dev"),
+    # Fargate takes awsvpc only: ECS refuses any other mode, unset included (its default is
+    # bridge). A hostPort of 80 with the mode unset is both mistakes at once: the host-port
+    # rule's own table holds that case (test_ecs_awsvpc_host_port.py).
+    Mutation("network-mode-unset", n.NETWORK_MODE, edit(TASK, props(networkMode=DROP))),
+    Mutation("network-mode-bridge", n.NETWORK_MODE, edit(TASK, props(networkMode="bridge"))),
     Mutation(
-        "network-mode-unset",
-        n.HOST_PORT,
-        lambda rs: port_mapping(hostPort=80)(edit(TASK, props(networkMode=DROP))(rs)),
+        "network-mode-host-dev", n.NETWORK_MODE, edit(TASK, props(networkMode="host")), stack="dev"
     ),
     Mutation("health-missing", n.HEALTH, container(healthCheck=DROP)),
     Mutation("health-interval", n.HEALTH, health(interval=301)),

@@ -129,6 +129,7 @@ def test_unknown_fields_are_skipped_with_a_reason_by_each_rule() -> None:
         "ecs-awsvpc-host-port": f.task_definition(
             [f.container(portMappings=[{"containerPort": 8000, "hostPort": UNKNOWN_NUMBER_VALUE}])]
         ),
+        "ecs-fargate-network-mode": f.task_definition(networkMode=UNKNOWN),
     }
     for name, resource in cases.items():
         outcome = check_resource(name, resource)
@@ -173,6 +174,34 @@ def test_host_ports_are_judged_on_what_is_known() -> None:
             what,
             outcome,
         )
+
+
+def test_the_network_mode_is_judged_on_what_is_known() -> None:
+    """ecs-fargate-network-mode: awsvpc passes whatever the compatibilities; a task known to
+    require FARGATE waits for an unknown networkMode, one known not to needs none; another mode
+    (or none) waits for unknown requiresCompatibilities, or for an unknown entry when no known
+    one is FARGATE. ECS refuses a FARGATE task in any mode but awsvpc
+    (fargate_spec.network_mode)."""
+    policy = "ecs-fargate-network-mode"
+    td = f.task_definition
+    decided = [
+        (td(requiresCompatibilities=UNKNOWN_ARRAY_VALUE), 0),  # awsvpc: accepted anyway
+        (td(requiresCompatibilities=["EC2"], networkMode=UNKNOWN), 0),  # no FARGATE: any mode
+        (td(requiresCompatibilities=["FARGATE", UNKNOWN], networkMode="host"), 1),
+    ]
+    for resource, violations in decided:
+        outcome = check_resource(policy, resource)
+        assert (len(outcome.violations), outcome.skipped) == (violations, []), outcome
+    compatibilities = "requiresCompatibilities of task definition 'web-task'"
+    waiting = [
+        ("networkMode of task definition 'web-task'", td(networkMode=UNKNOWN)),
+        (compatibilities, td(networkMode=f.DROP, requiresCompatibilities=UNKNOWN_ARRAY_VALUE)),
+        (compatibilities, td(requiresCompatibilities=["EC2", UNKNOWN], networkMode="host")),
+    ]
+    for what, resource in waiting:
+        outcome = check_resource(policy, resource)
+        assert outcome.violations == [], (what, outcome)
+        assert outcome.skipped == [f"skipped checks: {what} is not known until the update runs"]
 
 
 def test_a_secret_named_variable_is_a_violation_even_with_an_unknown_value() -> None:

@@ -5,7 +5,8 @@ Sources the cases rest on:
 - ECS Developer Guide, task definition parameters, Network mode: "If using the Fargate launch
   type, the awsvpc network mode is required"; ECS's default network mode is bridge.
   RegisterTaskDefinition refuses any other mode, unset included, with "ClientException: Fargate
-  only supports network mode ‘awsvpc’." (verbatim in aws/amazon-ecs-cli issue #1145).
+  only supports network mode 'awsvpc'." (typographic quotes around awsvpc, verbatim in
+  aws/amazon-ecs-cli issue #1145; fargate_spec.network_mode holds them).
 - terraform-provider-aws internal/service/ecs/task_definition.go resourceTaskDefinitionCreate
   passes networkMode and requiresCompatibilities to RegisterTaskDefinition unchecked: the refusal
   is ECS's, at create, never in a preview. A task for EC2 only may use bridge (or leave it unset).
