@@ -151,19 +151,20 @@ def test_a_type_the_fake_account_cannot_create_is_refused_by_name(aws):
 
 
 def _task_create(family: str, mapping: dict, **inputs: object) -> provider_pb2.CreateRequest:
+    """A Fargate task definition in awsvpc with one port mapping; an input given as None is
+    left unset."""
     definitions = [{"name": "app", "image": "app:1", "portMappings": [mapping]}]
+    properties = {
+        "family": family,
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "containerDefinitions": json.dumps(definitions),
+        **inputs,
+    }
     return provider_pb2.CreateRequest(
         urn=f"urn:pulumi:dev::p::aws:ecs/taskDefinition:TaskDefinition::{family}",
         type="aws:ecs/taskDefinition:TaskDefinition",
-        properties=_struct(
-            {
-                "family": family,
-                "networkMode": "awsvpc",
-                "requiresCompatibilities": ["FARGATE"],
-                "containerDefinitions": json.dumps(definitions),
-                **inputs,
-            }
-        ),
+        properties=_struct({key: value for key, value in properties.items() if value is not None}),
     )
 
 
@@ -191,15 +192,70 @@ def test_an_awsvpc_task_definition_whose_host_port_differs_is_refused_as_ecs_ref
     preview.preview = True
     assert aws.Create(preview).id == ""
     # Accepted: hostPort unset or equal, and any host port outside awsvpc (bridge on EC2).
-    for family, mapping, mode in [
-        ("ports-test", {"containerPort": 8080}, "awsvpc"),
-        ("ports-test", {"containerPort": 8080, "hostPort": 8080}, "awsvpc"),
-        ("ports-bridge", {"containerPort": 8080, "hostPort": 80}, "bridge"),
+    for family, mapping, mode, compatibilities in [
+        ("ports-test", {"containerPort": 8080}, "awsvpc", ["FARGATE"]),
+        ("ports-test", {"containerPort": 8080, "hostPort": 8080}, "awsvpc", ["FARGATE"]),
+        ("ports-bridge", {"containerPort": 8080, "hostPort": 80}, "bridge", ["EC2"]),
     ]:
-        created = _plain(aws.Create(_task_create(family, mapping, networkMode=mode)).properties)
+        request = _task_create(
+            family, mapping, networkMode=mode, requiresCompatibilities=compatibilities
+        )
+        created = _plain(aws.Create(request).properties)
         assert created["family"] == family
     # The refused registration counted no revision of the family.
     assert created_revisions(aws, "ports-test") == 3
+
+
+FARGATE_MODE_REFUSED = (
+    r"creating ECS Task Definition \({family}\): operation error ECS: RegisterTaskDefinition, "
+    r"https response error StatusCode: 400, RequestID: "
+    r"[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}, ClientException: "
+    "Fargate only supports network mode \u2018awsvpc\u2019\\."
+)
+
+
+@pytest.mark.parametrize(
+    ("mode", "compatibilities"),
+    [
+        (None, ["FARGATE"]),
+        ("bridge", ["FARGATE"]),
+        ("host", ["FARGATE"]),
+        ("bridge", ["EC2", "FARGATE"]),
+    ],
+    ids=["unset", "bridge", "host", "ec2-and-fargate-bridge"],
+)
+def test_a_fargate_task_definition_outside_awsvpc_is_refused_as_ecs_refuses_it(
+    aws, mode, compatibilities
+):
+    """ECS RegisterTaskDefinition refuses a task definition whose requiresCompatibilities
+    includes FARGATE in any network mode but awsvpc, unset included (ECS Developer Guide, task
+    definition parameters, Network mode: "If using the Fargate launch type, the awsvpc network
+    mode is required"; the default is bridge), with "ClientException: Fargate only supports
+    network mode 'awsvpc'." (in typographic quotes, verbatim in aws/amazon-ecs-cli issue #1145).
+    terraform-provider-aws checks neither field against the other (internal/service/ecs/
+    task_definition.go resourceTaskDefinitionCreate sends them to RegisterTaskDefinition) and
+    wraps the error as for the port refusal above. A preview passes; no revision is used up."""
+    family = f"mode-{mode}-{len(compatibilities)}"
+    mapping = {"containerPort": 8080}
+    request = _task_create(
+        family, mapping, networkMode=mode, requiresCompatibilities=compatibilities
+    )
+    with pytest.raises(grpc.RpcError) as refused:
+        aws.Create(request)
+    assert refused.value.code() == grpc.StatusCode.UNKNOWN
+    assert re.fullmatch(FARGATE_MODE_REFUSED.format(family=family), refused.value.details())
+    preview = provider_pb2.CreateRequest()
+    preview.CopyFrom(request)
+    preview.preview = True
+    assert aws.Create(preview).id == ""
+    # The same task for EC2 alone is accepted in that mode (bridge when unset), and in awsvpc
+    # with FARGATE; the refused registration counted no revision of the family.
+    for accepted in (
+        _task_create(family, mapping, networkMode=mode, requiresCompatibilities=["EC2"]),
+        _task_create(family, mapping, requiresCompatibilities=compatibilities),
+    ):
+        assert _plain(aws.Create(accepted).properties)["family"] == family
+    assert created_revisions(aws, family) == 3
 
 
 def created_revisions(aws, family: str) -> int:
