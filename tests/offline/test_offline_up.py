@@ -272,3 +272,49 @@ def test_without_the_policy_the_fake_account_refuses_the_task_definition_as_ecs_
     assert re.search(r"aws:iam:Role\s+web-execution\s+created", up.stdout)  # before it: created
     assert not re.search(r"aws:ecs:TaskDefinition\s+web\s+created", up.stdout)
     assert not re.search(r"aws:ecs:Service\s+web\s+(created|creating)", up.stdout)
+
+
+NETWORK_MODE = "ecs-fargate-network-mode"
+
+
+def test_a_fargate_task_definition_without_network_mode_fails_preview_by_the_pack(tmp_path):
+    """fixtures/network_mode_program: a hand-written task definition that requires FARGATE and
+    leaves networkMode unset. ECS's default mode is bridge and Fargate takes awsvpc only (ECS
+    Developer Guide, task definition parameters, Network mode), and terraform-provider-aws does
+    not check it before RegisterTaskDefinition (task_definition.go resourceTaskDefinitionCreate):
+    the pack stops the preview on it and on nothing else mandatory."""
+    project = cli.FIXTURES / "network_mode_program"
+    preview = cli.run(cli.PREVIEW, "dev", "--color", "never", project=project, state=tmp_path)
+    assert preview.returncode != 0
+    mandatory = [v for v in cli.violations(preview.stdout) if v[0] == "mandatory"]
+    assert mandatory == [("mandatory", NETWORK_MODE, "aws:ecs:TaskDefinition: web")]
+    assert (
+        "Task definition 'web' must set networkMode to 'awsvpc', the only network mode Fargate "
+        "supports, since its requiresCompatibilities includes FARGATE, not leave it unset"
+    ) in preview.stdout
+
+
+def test_without_the_policy_the_fake_account_refuses_a_fargate_task_outside_awsvpc(tmp_path):
+    """The same program with ecs-fargate-network-mode disabled: the up reaches
+    RegisterTaskDefinition, which ECS refuses with "ClientException: Fargate only supports
+    network mode 'awsvpc'." (typographic quotes; aws/amazon-ecs-cli issue #1145), wrapped by
+    terraform-provider-aws as for the port refusal above. The log group it depends on is
+    created; the service, which needs it, is not."""
+    config = tmp_path / "pack.json"
+    config.write_text(json.dumps({NETWORK_MODE: "disabled"}))
+    project = cli.FIXTURES / "network_mode_program"
+    script = cli.ROOT / "scripts" / "check-program.sh"
+    up = cli.run(script, "--up", "--pack-config", str(config), str(project), "dev", state=tmp_path)
+    assert up.returncode != 0
+    assert NETWORK_MODE not in up.stdout
+    refusal = (
+        r"creating ECS Task Definition \(web\): operation error ECS: RegisterTaskDefinition, "
+        r"https response error StatusCode: 400, RequestID: [0-9a-f-]{36}, ClientException: "
+        "Fargate only supports network mode \u2018awsvpc\u2019\\."
+    )
+    assert re.search(
+        rf"aws:ecs:TaskDefinition web \*\*creating failed\*\* error: {refusal}", up.stdout
+    )
+    assert re.search(r"aws:cloudwatch:LogGroup\s+web\s+created", up.stdout)
+    assert not re.search(r"aws:ecs:TaskDefinition\s+web\s+created", up.stdout)
+    assert not re.search(r"aws:ecs:Service\s+web\s+(created|creating)", up.stdout)
