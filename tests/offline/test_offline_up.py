@@ -223,12 +223,47 @@ def test_awsx_image_replaces_its_build_when_the_tag_changes_the_program_s_build_
 
 
 HOST_PORT = "ecs-awsvpc-host-port"
-ECS_REFUSAL = re.compile(
-    r"creating ECS Task Definition \(web-[0-9a-f]{8}\): operation error ECS: "
-    r"RegisterTaskDefinition, https response error StatusCode: 400, RequestID: [0-9a-f-]{36}, "
-    r"ClientException: When networkMode=awsvpc, the host ports and container ports in port "
-    r"mappings must match\."
-)
+NETWORK_MODE = "ecs-fargate-network-mode"
+
+
+def ecs_refusal(family: str, message: str) -> str:
+    """A pattern of `pulumi up`'s line for a task definition ECS refuses with `message` (a
+    regular expression), as terraform-provider-aws wraps it (internal/service/ecs/
+    task_definition.go resourceTaskDefinitionCreate: "creating ECS Task Definition (%s): %s",
+    around the aws-sdk-go-v2 operation error)."""
+    return (
+        rf"aws:ecs:TaskDefinition web \*\*creating failed\*\* error: creating ECS Task "
+        rf"Definition \({family}\): operation error ECS: RegisterTaskDefinition, https response "
+        rf"error StatusCode: 400, RequestID: [0-9a-f-]{{36}}, ClientException: {message}"
+    )
+
+
+def preview_stopped_by(fixture: str, policy: str, tmp_path: Path) -> str:
+    """The output of the dev preview of fixtures/<fixture>, which fails with `policy` on the
+    task definition 'web' as its only mandatory finding."""
+    project = cli.FIXTURES / fixture
+    preview = cli.run(cli.PREVIEW, "dev", "--color", "never", project=project, state=tmp_path)
+    assert preview.returncode != 0
+    mandatory = [v for v in cli.violations(preview.stdout) if v[0] == "mandatory"]
+    assert mandatory == [("mandatory", policy, "aws:ecs:TaskDefinition: web")]
+    return preview.stdout
+
+
+def up_failing_without(fixture: str, policy: str, tmp_path: Path) -> str:
+    """The output of the offline up of fixtures/<fixture> with `policy` disabled
+    (scripts/check-program.sh --up with a pack config of the test's own), which fails: the
+    engine starts nothing more after the task definition, so the ECS service 'web', which needs
+    it, is never created."""
+    config = tmp_path / "pack.json"
+    config.write_text(json.dumps({policy: "disabled"}))
+    project = cli.FIXTURES / fixture
+    script = cli.ROOT / "scripts" / "check-program.sh"
+    up = cli.run(script, "--up", "--pack-config", str(config), str(project), "dev", state=tmp_path)
+    assert up.returncode != 0
+    assert policy not in up.stdout
+    assert not re.search(r"aws:ecs:TaskDefinition\s+web\s+created", up.stdout)
+    assert not re.search(r"aws:ecs:Service\s+web\s+(created|creating)", up.stdout)
+    return up.stdout
 
 
 def test_a_host_port_awsx_took_from_the_target_group_fails_preview_by_the_pack(tmp_path):
@@ -238,43 +273,25 @@ def test_a_host_port_awsx_took_from_the_target_group_fails_preview_by_the_pack(t
     reference allows only a blank hostPort or the containerPort there. The container definitions
     are known in preview (fixed image and log group), so the pack stops the preview, naming the
     component; nothing else is mandatory."""
-    project = cli.FIXTURES / "host_port_program"
-    preview = cli.run(cli.PREVIEW, "dev", "--color", "never", project=project, state=tmp_path)
-    assert preview.returncode != 0
-    mandatory = [v for v in cli.violations(preview.stdout) if v[0] == "mandatory"]
-    assert mandatory == [("mandatory", HOST_PORT, "aws:ecs:TaskDefinition: web")]
+    shown = preview_stopped_by("host_port_program", HOST_PORT, tmp_path)
     assert (
         "Container 'app' in task definition 'web' (created by awsx:ecs:FargateService 'web') "
         "must leave hostPort unset or equal to containerPort in awsvpc network mode, not "
         "hostPort 80 for containerPort 8080 (port mapping #1)"
-    ) in preview.stdout
+    ) in shown
 
 
 def test_without_the_policy_the_fake_account_refuses_the_task_definition_as_ecs_does(tmp_path):
-    """The same program with ecs-awsvpc-host-port disabled (scripts/check-program.sh --up with a
-    pack config of the test's own): the up reaches RegisterTaskDefinition, which ECS refuses
-    with a ClientException that terraform-provider-aws wraps (internal/service/ecs/
-    task_definition.go resourceTaskDefinitionCreate: "creating ECS Task Definition (%s): %s";
-    it checks no ports itself, container_definitions.go expandContainerDefinitions). The engine
-    then starts nothing more: the ECS service, which needs the task definition, is never
-    created."""
-    config = tmp_path / "pack.json"
-    config.write_text(json.dumps({HOST_PORT: "disabled"}))
-    project = cli.FIXTURES / "host_port_program"
-    script = cli.ROOT / "scripts" / "check-program.sh"
-    up = cli.run(script, "--up", "--pack-config", str(config), str(project), "dev", state=tmp_path)
-    assert up.returncode != 0
-    assert HOST_PORT not in up.stdout
-    assert re.search(
-        rf"aws:ecs:TaskDefinition web \*\*creating failed\*\* error: {ECS_REFUSAL.pattern}",
-        up.stdout,
+    """The same program with ecs-awsvpc-host-port disabled: the up reaches
+    RegisterTaskDefinition, which ECS refuses with a ClientException that terraform-provider-aws
+    wraps (it checks no ports itself, container_definitions.go expandContainerDefinitions)."""
+    shown = up_failing_without("host_port_program", HOST_PORT, tmp_path)
+    ports = (
+        r"When networkMode=awsvpc, the host ports and container ports in port mappings must "
+        r"match\."
     )
-    assert re.search(r"aws:iam:Role\s+web-execution\s+created", up.stdout)  # before it: created
-    assert not re.search(r"aws:ecs:TaskDefinition\s+web\s+created", up.stdout)
-    assert not re.search(r"aws:ecs:Service\s+web\s+(created|creating)", up.stdout)
-
-
-NETWORK_MODE = "ecs-fargate-network-mode"
+    assert re.search(ecs_refusal("web-[0-9a-f]{8}", ports), shown)
+    assert re.search(r"aws:iam:Role\s+web-execution\s+created", shown)  # before it: created
 
 
 def test_a_fargate_task_definition_without_network_mode_fails_preview_by_the_pack(tmp_path):
@@ -283,38 +300,19 @@ def test_a_fargate_task_definition_without_network_mode_fails_preview_by_the_pac
     Developer Guide, task definition parameters, Network mode), and terraform-provider-aws does
     not check it before RegisterTaskDefinition (task_definition.go resourceTaskDefinitionCreate):
     the pack stops the preview on it and on nothing else mandatory."""
-    project = cli.FIXTURES / "network_mode_program"
-    preview = cli.run(cli.PREVIEW, "dev", "--color", "never", project=project, state=tmp_path)
-    assert preview.returncode != 0
-    mandatory = [v for v in cli.violations(preview.stdout) if v[0] == "mandatory"]
-    assert mandatory == [("mandatory", NETWORK_MODE, "aws:ecs:TaskDefinition: web")]
+    shown = preview_stopped_by("network_mode_program", NETWORK_MODE, tmp_path)
     assert (
         "Task definition 'web' must set networkMode to 'awsvpc', the only network mode Fargate "
         "supports, since its requiresCompatibilities includes FARGATE, not leave it unset"
-    ) in preview.stdout
+    ) in shown
 
 
 def test_without_the_policy_the_fake_account_refuses_a_fargate_task_outside_awsvpc(tmp_path):
     """The same program with ecs-fargate-network-mode disabled: the up reaches
     RegisterTaskDefinition, which ECS refuses with "ClientException: Fargate only supports
-    network mode 'awsvpc'." (typographic quotes; aws/amazon-ecs-cli issue #1145), wrapped by
-    terraform-provider-aws as for the port refusal above. The log group it depends on is
-    created; the service, which needs it, is not."""
-    config = tmp_path / "pack.json"
-    config.write_text(json.dumps({NETWORK_MODE: "disabled"}))
-    project = cli.FIXTURES / "network_mode_program"
-    script = cli.ROOT / "scripts" / "check-program.sh"
-    up = cli.run(script, "--up", "--pack-config", str(config), str(project), "dev", state=tmp_path)
-    assert up.returncode != 0
-    assert NETWORK_MODE not in up.stdout
-    refusal = (
-        r"creating ECS Task Definition \(web\): operation error ECS: RegisterTaskDefinition, "
-        r"https response error StatusCode: 400, RequestID: [0-9a-f-]{36}, ClientException: "
-        "Fargate only supports network mode \u2018awsvpc\u2019\\."
-    )
-    assert re.search(
-        rf"aws:ecs:TaskDefinition web \*\*creating failed\*\* error: {refusal}", up.stdout
-    )
-    assert re.search(r"aws:cloudwatch:LogGroup\s+web\s+created", up.stdout)
-    assert not re.search(r"aws:ecs:TaskDefinition\s+web\s+created", up.stdout)
-    assert not re.search(r"aws:ecs:Service\s+web\s+(created|creating)", up.stdout)
+    network mode 'awsvpc'." (typographic quotes; aws/amazon-ecs-cli issue #1145). The log group
+    the task definition depends on is created before it."""
+    shown = up_failing_without("network_mode_program", NETWORK_MODE, tmp_path)
+    mode = "Fargate only supports network mode \u2018awsvpc\u2019\\."
+    assert re.search(ecs_refusal("web", mode), shown)
+    assert re.search(r"aws:cloudwatch:LogGroup\s+web\s+created", shown)

@@ -69,6 +69,30 @@ def awsx(**container_overrides: Any) -> Resource:
     return f.awsx_service(c=container_overrides)
 
 
+AWSX_TASK_COMPONENT_URN = (
+    "urn:pulumi:test::project::awsx:ecs:FargateService$awsx:ecs:FargateTaskDefinition::web"
+)
+
+
+def awsx_child_task(containers: list[dict[str, Any]], **props: Any) -> Resource:
+    """The aws:ecs:TaskDefinition awsx registers under a FargateService 'web' (awsx_ecs.py's
+    shape: FARGATE, awsvpc, a hashed family), with `props` over its inputs."""
+    inputs = {
+        "family": "web-0a1b2c3d",
+        "cpu": "256",
+        "memory": "512",
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "containerDefinitions": json.dumps(containers),
+    }
+    return Resource(
+        "aws:ecs/taskDefinition:TaskDefinition",
+        "web",
+        f.merged(inputs, props),
+        parent=AWSX_TASK_COMPONENT_URN,
+    )
+
+
 def env(*pairs: tuple[str, str]) -> list[dict[str, str]]:
     return [{"name": name, "value": value} for name, value in pairs]
 

@@ -17,18 +17,13 @@ Sources the cases rest on:
 
 from __future__ import annotations
 
-import json
-
 from fargate_spec.port_mappings import AWSVPC_PORTS_REFUSED
 from testkit import policy_fixtures as f
 from testkit.policy_harness import Resource
-from tests.policy.rules.cases import Case, awsx, policy_tests, td
+from tests.policy.rules.cases import Case, awsx, awsx_child_task, policy_tests, td
 
 POLICY = "ecs-awsvpc-host-port"
 SERVICE_URN = "urn:pulumi:test::project::awsx:ecs:FargateService::web"
-TASK_COMPONENT_URN = (
-    "urn:pulumi:test::project::awsx:ecs:FargateService$awsx:ecs:FargateTaskDefinition::web"
-)
 
 
 def ports(container_port: object, host_port: object = f.DROP) -> list[dict]:
@@ -42,18 +37,7 @@ def behind(container_port: int, group_port: int, **mapping: object) -> list[dict
 
 def awsx_child(container_port: int, host_port: int) -> Resource:
     """The aws:ecs:TaskDefinition awsx registers under a FargateService (awsx_ecs.py's shape)."""
-    container = f.container(portMappings=ports(container_port, host_port))
-    inputs = {
-        "family": "web-0a1b2c3d",
-        "cpu": "256",
-        "memory": "512",
-        "networkMode": "awsvpc",
-        "requiresCompatibilities": ["FARGATE"],
-        "containerDefinitions": json.dumps([container]),
-    }
-    return Resource(
-        "aws:ecs/taskDefinition:TaskDefinition", "web", inputs, parent=TASK_COMPONENT_URN
-    )
+    return awsx_child_task([f.container(portMappings=ports(container_port, host_port))])
 
 
 EC2_BRIDGE = {"requiresCompatibilities": ["EC2"], "networkMode": "bridge"}

@@ -16,17 +16,12 @@ Sources the cases rest on:
 
 from __future__ import annotations
 
-import json
-
 from fargate_spec.network_mode import FARGATE_NETWORK_MODE_REFUSED
 from testkit import policy_fixtures as f
 from testkit.policy_harness import Resource
-from tests.policy.rules.cases import Case, policy_tests
+from tests.policy.rules.cases import Case, awsx_child_task, policy_tests
 
 POLICY = "ecs-fargate-network-mode"
-TASK_COMPONENT_URN = (
-    "urn:pulumi:test::project::awsx:ecs:FargateService$awsx:ecs:FargateTaskDefinition::web"
-)
 
 
 def task(**props: object) -> Resource:
@@ -34,21 +29,7 @@ def task(**props: object) -> Resource:
 
 
 def awsx_child(**props: object) -> Resource:
-    """The aws:ecs:TaskDefinition awsx registers under a FargateService (awsx_ecs.py's shape)."""
-    inputs = {
-        "family": "web-0a1b2c3d",
-        "cpu": "256",
-        "memory": "512",
-        "networkMode": "awsvpc",
-        "requiresCompatibilities": ["FARGATE"],
-        "containerDefinitions": json.dumps([f.container()]),
-    }
-    return Resource(
-        "aws:ecs/taskDefinition:TaskDefinition",
-        "web",
-        f.merged(inputs, props),
-        parent=TASK_COMPONENT_URN,
-    )
+    return awsx_child_task([f.container()], **props)
 
 
 PASSING: list[Case] = [
