@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench.servers import BARE_MODULE
+from bench.turns import rotated
 from testkit.image import (
     ToolsMissingError,
     WorkingContainer,
@@ -174,10 +175,8 @@ def run(trials: int, log: Callable[[str], None] = print) -> dict[str, Any]:
         with network_namespace() as netns:
             for key, (container, cmd) in starts.items():  # untimed in the medians
                 first[key] = time_start(container, cmd, netns)
-            keys = list(starts)
             for trial in range(trials):
-                shift = trial % len(keys)
-                for key in keys[shift:] + keys[:shift]:
+                for key in rotated(list(starts), trial):
                     container, cmd = starts[key]
                     samples[key].append(time_start(container, cmd, netns))
                 samples["container_alone"].append(time_container_alone(main, netns))

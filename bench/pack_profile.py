@@ -33,12 +33,11 @@ import yaml
 
 from bench import policy_bench, stacks
 from bench.pyspy_supervisor import OUT_ENV, PYSPY_ENV, RATE_ENV
+from bench.turns import rotated
 from testkit.uvicorn_process import REPO
 
 PROFILED_PACKS = {
-    "ours": policy_bench.POLICY_DIR,
-    "hollow": REPO / "bench" / "hollow_pack",
-    "noop": REPO / "bench" / "noop_pack",
+    **policy_bench.COMPARED_PACKS,
     "convert-once": REPO / "bench" / "convert_once_pack",
 }
 COMPARED = ("ours", "convert-once", "noop")  # timed in turns, unprofiled
@@ -207,8 +206,7 @@ def _profile(
     walls: dict[str, list[float]] = {pack: [] for pack in packs}
     found: dict[str, set[int]] = {pack: set() for pack in packs}
     for number in range(runs):
-        shift = number % len(packs)
-        for pack in packs[shift:] + packs[:shift]:
+        for pack in rotated(packs, number):
             out = root / f"{pack}-{number}.raw"
             stacks_seen, seconds, violations = _profiled_run(
                 pulumi, env, state, pack, copy=copies[pack], out=out, pyspy=pyspy
@@ -230,26 +228,15 @@ def _compare(
     pulumi: str, env: dict[str, str], state: Path, rounds: int, log: Callable[[str], None]
 ) -> dict[str, Any]:
     """COMPARED in turns, the order rotating; medians and per-round ratios to the no-op pack."""
-    samples: dict[str, list[float]] = {pack: [] for pack in COMPARED}
-    for number in range(rounds):
-        shift = number % len(COMPARED)
-        for pack in COMPARED[shift:] + COMPARED[:shift]:
-            samples[pack].append(
-                policy_bench._analyze(pulumi, env, state, pack, PROFILED_PACKS[pack])[0]
-            )
-        log(
-            f"  convert-once round {number + 1}: "
-            + ", ".join(f"{pack} {runs[-1]:.2f} s" for pack, runs in samples.items())
-        )
-
-    def over_noop(pack: str) -> float:
-        return statistics.median(a / b for a, b in zip(samples[pack], samples["noop"], strict=True))
-
+    packs = {pack: PROFILED_PACKS[pack] for pack in COMPARED}
+    samples = policy_bench.analyze_in_turns(
+        pulumi, env, state, packs, rounds=rounds, log=log, label="convert-once round"
+    )
     return {
         "samples": samples,
         "seconds": {pack: statistics.median(runs) for pack, runs in samples.items()},
-        "ours_over_noop": over_noop("ours"),
-        "convert_once_over_noop": over_noop("convert-once"),
+        "ours_over_noop": policy_bench.paired_ratio(samples, "ours", "noop"),
+        "convert_once_over_noop": policy_bench.paired_ratio(samples, "convert-once", "noop"),
     }
 
 

@@ -20,13 +20,14 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pulumi_policy import StackValidationPolicy
 
 from bench import stacks
+from bench.turns import rotated
 from fargate_policies.catalog import ALL_POLICIES, POLICY_DOCS
 from fargate_policies.readers.values import clear_caches
 from testkit.policy_harness import (
@@ -284,29 +285,45 @@ def _compare_packs(
     pulumi: str, env: dict[str, str], state: Path, log: Callable[[str], None]
 ) -> dict[str, Any]:
     """The COMPARED_PACKS in turns on the same state, CLI_ROUNDS times, the order rotating."""
-    packs = list(COMPARED_PACKS)
-    samples: dict[str, list[float]] = {pack: [] for pack in packs}
-    for number in range(CLI_ROUNDS):
-        shift = number % len(packs)
-        for pack in packs[shift:] + packs[:shift]:
-            samples[pack].append(_analyze(pulumi, env, state, pack)[0])
-        log(
-            f"  CLI round {number + 1}: "
-            + ", ".join(f"{pack} {runs[-1]:.2f} s" for pack, runs in samples.items())
-        )
-
-    def ratio(top: str, bottom: str) -> float:
-        pairs = zip(samples[top], samples[bottom], strict=True)
-        return statistics.median(a / b for a, b in pairs)
-
+    samples = analyze_in_turns(
+        pulumi, env, state, COMPARED_PACKS, rounds=CLI_ROUNDS, log=log, label="CLI round"
+    )
     return {
         "resources": CLI_COMPARED_SIZE,
         "seconds": {pack: statistics.median(runs) for pack, runs in samples.items()},
         "samples": samples,
-        "ours_over_noop": ratio("ours", "noop"),
-        "ours_over_hollow": ratio("ours", "hollow"),
-        "hollow_over_noop": ratio("hollow", "noop"),
+        "ours_over_noop": paired_ratio(samples, "ours", "noop"),
+        "ours_over_hollow": paired_ratio(samples, "ours", "hollow"),
+        "hollow_over_noop": paired_ratio(samples, "hollow", "noop"),
     }
+
+
+def analyze_in_turns(
+    pulumi: str,
+    env: dict[str, str],
+    state: Path,
+    packs: Mapping[str, Path],
+    *,
+    rounds: int,
+    log: Callable[[str], None],
+    label: str,
+) -> dict[str, list[float]]:
+    """Wall seconds of `_analyze` for each pack (name: its folder), `rounds` rounds in turns,
+    the order rotating; one log line per round."""
+    samples: dict[str, list[float]] = {pack: [] for pack in packs}
+    for number in range(rounds):
+        for pack in rotated(list(packs), number):
+            samples[pack].append(_analyze(pulumi, env, state, pack, packs[pack])[0])
+        log(
+            f"  {label} {number + 1}: "
+            + ", ".join(f"{pack} {runs[-1]:.2f} s" for pack, runs in samples.items())
+        )
+    return samples
+
+
+def paired_ratio(samples: Mapping[str, list[float]], top: str, bottom: str) -> float:
+    """Median over rounds of top's seconds / bottom's in the same round."""
+    return statistics.median(a / b for a, b in zip(samples[top], samples[bottom], strict=True))
 
 
 def _violations(stdout: str) -> dict[str, int]:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.servers import Server, servers
+from bench.turns import rotated
 from testkit.uvicorn_process import (
     SERVICE_DIR,
     RunningService,
@@ -96,7 +97,7 @@ def started(server: Server) -> Iterator[RunningService]:
 def measure_starts(chosen: tuple[Server, ...], trials: int, log: Callable[[str], None]) -> dict:
     samples: dict[str, list[dict[str, float]]] = {server.key: [] for server in chosen}
     for trial in range(trials):
-        for server in _rotated(chosen, trial):
+        for server in rotated(chosen, trial):
             with started(server) as service:
                 memory = service.tree_memory_bytes()
                 samples[server.key].append(
@@ -227,7 +228,7 @@ def _load_phase(
     paths = dict.fromkeys(path for server in chosen for path in server.paths)
     for number in range(load.rounds):
         for path in paths:
-            for server in _rotated(chosen, number):
+            for server in rotated(chosen, number):
                 if path in server.paths:
                     bursts[server.key][path].append(
                         _wrk(running[server.key], path, load, load.seconds)
@@ -275,11 +276,6 @@ def _wrk(service: RunningService, path: str, load: LoadSettings, seconds: int) -
         # does not). Ticks of 10 ms over seconds of work: well under 1 % of the figure.
         "server_cpu_us_per_request": cpu_seconds / max(run.requests, 1) * 1e6,
     }
-
-
-def _rotated(chosen: tuple[Server, ...], turn: int) -> tuple[Server, ...]:
-    shift = turn % len(chosen)
-    return chosen[shift:] + chosen[:shift]
 
 
 def median(values: Any) -> float:
