@@ -437,7 +437,7 @@ def _task_definition_refusal(urn: str, inputs: Mapping[str, Any]) -> str | None:
 def _ecs_client_exception(inputs: Mapping[str, Any]) -> str | None:
     """ECS's message for the refusals reproduced: a task that requires FARGATE in a network mode
     other than awsvpc, unset included (fargate_spec.network_mode), and, in awsvpc, a port
-    mapping whose hostPort is set and differs from its containerPort (fargate_spec.port_mappings
+    mapping whose hostPort is set, not 0 and not its containerPort (fargate_spec.port_mappings
     has the sources). The two cannot meet: one is outside awsvpc, the other inside it."""
     mode = inputs.get("networkMode")
     if fargate_refuses(inputs.get("requiresCompatibilities"), mode):
